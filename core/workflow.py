@@ -1,0 +1,110 @@
+"""State machines written once as data, and the one way to move along them.
+
+Each workflow model declares ``MOVES``: a mapping of move name to a
+:class:`Move` (the states it may start from, the state it leads to, its label).
+Services call :func:`transition` inside their transaction on a row they have
+locked; it checks the move, changes the state, saves and writes the history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+
+class DomainError(Exception):
+    """A request the domain refuses; the message is for the user."""
+
+    def __init__(self, message: Any, *, field: str | None = None):
+        super().__init__(str(message))
+        self.message = str(message)
+        self.field = field
+
+
+class IllegalMove(DomainError):
+    """A move that the object's current state does not allow."""
+
+
+@dataclass(frozen=True)
+class Move:
+    sources: frozenset[str]
+    target: str
+    label: Any
+
+    def __init__(self, sources, target, label):
+        object.__setattr__(self, "sources", frozenset(str(s) for s in sources))
+        object.__setattr__(self, "target", str(target))
+        object.__setattr__(self, "label", label)
+
+
+def state_label(obj, state: str) -> str:
+    choices = dict(type(obj).State.choices)
+    return str(choices.get(state, state))
+
+
+def check_move(obj, move_name: str) -> Move:
+    """Return the move if ``obj`` may make it now, else raise :class:`IllegalMove`."""
+    moves = type(obj).MOVES
+    move = moves[move_name]
+    if obj.state not in move.sources:
+        allowed = "、".join(state_label(obj, s) for s in sorted(move.sources))
+        raise IllegalMove(
+            format_lazy(
+                _("不能{move}：该{kind}当前状态为“{state}”，只有处于“{allowed}”状态时才能{move}。"),
+                move=move.label,
+                kind=type(obj)._meta.verbose_name,
+                state=state_label(obj, obj.state),
+                allowed=allowed,
+            )
+        )
+    return move
+
+
+def transition(obj, move_name: str, *, actor=None, reason: str = "", proposal=None,
+               update_fields: list[str] | None = None, data: dict | None = None):
+    """Move ``obj`` along ``move_name``: check, set the state, save, record history.
+
+    The caller holds the row lock (``select_for_update``) inside ``transaction.atomic``.
+    """
+    from proposals.models import StateChange
+
+    move = check_move(obj, move_name)
+    source = obj.state
+    obj.state = move.target
+    fields = ["state", *(update_fields or [])]
+    if hasattr(obj, "updated_at"):
+        fields.append("updated_at")
+    obj.save(update_fields=sorted(set(fields)))
+    return StateChange.record(
+        obj,
+        action=move_name,
+        source=source,
+        target=move.target,
+        actor=actor,
+        reason=reason,
+        proposal=proposal,
+        data=data,
+    )
+
+
+class ConcurrentEdit(DomainError):
+    """Someone else saved the object since this user loaded it.
+
+    ``changes`` maps each field that differs to (the value this user started from,
+    the value saved meanwhile), so the user can see what changed.
+    """
+
+    def __init__(self, message, *, changes: dict | None = None, current_version: int | None = None):
+        super().__init__(message)
+        self.changes = changes or {}
+        self.current_version = current_version
+
+
+def require_reason(reason: str, what) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(format_lazy(_("{what}需要填写理由。"), what=what), field="reason")
+    return reason

@@ -1,0 +1,437 @@
+"""提案: sessions, proposals, their recommendations, assignments and feedback."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.workflow import Move
+
+session_code_validator = RegexValidator(
+    r"^[0-9A-Za-z][0-9A-Za-z_-]{0,19}$",
+    _("届次代码只能包含英文字母、数字、下划线和连字符，例如“13-2”。"),
+)
+proposal_number_validator = RegexValidator(
+    r"^[0-9]{1,20}$", _("提案号只能由数字组成，例如“132020”。")
+)
+
+
+class Session(models.Model):
+    """届次会议: one meeting of a committee's term, e.g. 市政协十三届二次会议."""
+
+    code = models.CharField(_("代码"), max_length=20, unique=True, validators=[session_code_validator])
+    committee = models.CharField(_("政协委员会"), max_length=100)
+    term = models.PositiveSmallIntegerField(
+        _("届"), validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
+    meeting = models.PositiveSmallIntegerField(
+        _("次"), validators=[MinValueValidator(1), MaxValueValidator(9)]
+    )
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(1949), MaxValueValidator(2200)]
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    last_serial = models.PositiveIntegerField(
+        _("已用提案流水号"), default=0,
+        help_text=_("系统分配提案号时从此数之后编号；导入的提案号会使其前移。"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("届次会议")
+        verbose_name_plural = _("届次会议")
+        ordering = ["-year", "-term", "-meeting"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "term", "meeting"], name="session_unique_meeting"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def number_prefix(self) -> str:
+        """The digits every system-allocated proposal number of this session starts with."""
+        return f"{self.term}{self.meeting}"
+
+    def serial_of(self, number: str) -> int | None:
+        """The serial inside ``number`` if it is term + meeting + three digits, else None."""
+        prefix = self.number_prefix
+        if len(number) == len(prefix) + 3 and number.startswith(prefix) and number.isdigit():
+            return int(number[len(prefix):])
+        return None
+
+
+class Category(models.Model):
+    """类别: an editable list such as 经济建设, 社会建设."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("提案类别")
+        verbose_name_plural = _("提案类别")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Proposer(models.Model):
+    """提案者: a member, a party or federation, a special committee or a sector group."""
+
+    class Kind(models.TextChoices):
+        MEMBER = "member", _("委员")
+        PARTY = "party", _("民主党派、工商联")
+        COMMITTEE = "committee", _("专门委员会")
+        GROUP = "group", _("界别、委员小组")
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.MEMBER)
+    contact = models.CharField(_("联系方式"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("提案者")
+        verbose_name_plural = _("提案者")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "kind"], name="proposer_unique_name_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def salutation(self) -> str:
+        """How a letter addresses this proposer: 张某某委员, or the organisation's name."""
+        return f"{self.name}委员" if self.kind == self.Kind.MEMBER else self.name
+
+
+class ProposalQuerySet(models.QuerySet):
+    def with_details(self):
+        return self.select_related("session", "category").prefetch_related(
+            "signatures__proposer", "recommendations", "assignments__agency"
+        )
+
+
+class Proposal(models.Model):
+    """提案: one issue raised by a proposer, answered recommendation by recommendation."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("待审查")
+        REGISTERED = "registered", _("已立案")
+        CONVERTED = "converted", _("转为意见建议")
+        WITHDRAWN = "withdrawn", _("已撤案")
+        ASSIGNED = "assigned", _("已交办")
+        REPLIED = "replied", _("已答复")
+        REOPENED = "reopened", _("重新办理")
+        CLOSED = "closed", _("已办结")
+
+    MOVES = {
+        "register": Move([State.SUBMITTED], State.REGISTERED, _("立案")),
+        "convert": Move([State.SUBMITTED], State.CONVERTED, _("转为意见建议")),
+        "withdraw": Move([State.SUBMITTED], State.WITHDRAWN, _("撤案")),
+        "assign": Move([State.REGISTERED], State.ASSIGNED, _("交办")),
+        "reply": Move([State.ASSIGNED, State.REOPENED], State.REPLIED, _("答复")),
+        "close": Move([State.REPLIED], State.CLOSED, _("办结")),
+        "reopen": Move([State.REPLIED, State.CLOSED], State.REOPENED, _("重新办理")),
+    }
+
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("届次会议")
+    )
+    number = models.CharField(_("提案号"), max_length=20, validators=[proposal_number_validator])
+    title = models.CharField(_("案由"), max_length=200)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="proposals",
+        verbose_name=_("类别"),
+    )
+    body = models.TextField(_("提案内容"), blank=True)
+    submitted_on = models.DateField(_("提交日期"), null=True, blank=True)
+    state = models.CharField(
+        _("状态"), max_length=12, choices=State.choices, default=State.SUBMITTED, db_index=True
+    )
+    is_key = models.BooleanField(_("重点提案"), default=False)
+    round = models.PositiveSmallIntegerField(
+        _("办理轮次"), default=1, help_text=_("重新办理后加一。")
+    )
+    proposers = models.ManyToManyField(
+        Proposer, through="Signature", related_name="proposals", verbose_name=_("提案者")
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("提案")
+        verbose_name_plural = _("提案")
+        ordering = ["-session__year", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "number"], name="proposal_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"第{self.number}号 {self.title}"
+
+    def clean(self):
+        super().clean()
+        if self.number and self.session_id:
+            clash = Proposal.objects.filter(
+                session__committee=self.session.committee, number=self.number
+            ).exclude(pk=self.pk)
+            if clash.exists():
+                raise ValidationError(
+                    {"number": _("提案号 %(number)s 在本委员会已被使用。") % {"number": self.number}}
+                )
+
+    @property
+    def lead_signature(self):
+        for signature in self.signatures.all():
+            if signature.role == Signature.Role.LEAD:
+                return signature
+        return None
+
+    @property
+    def lead_proposer(self):
+        signature = self.lead_signature
+        return signature.proposer if signature else None
+
+
+class Signature(models.Model):
+    """A proposer's name on a proposal: the lead proposer, or a co-signer (附议)."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("领衔")
+        CO_SIGNER = "co-signer", _("附议")
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="signatures", verbose_name=_("提案")
+    )
+    proposer = models.ForeignKey(
+        Proposer, on_delete=models.PROTECT, related_name="signatures", verbose_name=_("提案者")
+    )
+    role = models.CharField(_("身份"), max_length=10, choices=Role.choices, default=Role.LEAD)
+    position = models.PositiveSmallIntegerField(_("排序"), default=1)
+
+    class Meta:
+        verbose_name = _("提案者署名")
+        verbose_name_plural = _("提案者署名")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "proposer"], name="signature_unique"),
+            models.UniqueConstraint(
+                fields=["proposal"], condition=models.Q(role="lead"), name="signature_one_lead"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposer}（{self.get_role_display()}）"
+
+
+class Recommendation(models.Model):
+    """建议: one numbered point of a proposal (一、二、三…); each gets an answer."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="recommendations", verbose_name=_("提案")
+    )
+    ordinal = models.PositiveSmallIntegerField(
+        _("序号"), validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
+    title = models.CharField(
+        _("标题"), max_length=300,
+        help_text=_("不含“关于”和“的建议”，例如“做优做强行业协会，促进其‘强筋健体’”。"),
+    )
+    body = models.TextField(_("内容"), blank=True)
+
+    class Meta:
+        verbose_name = _("建议")
+        verbose_name_plural = _("建议")
+        ordering = ["proposal", "ordinal"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "ordinal"], name="recommendation_unique_ordinal"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ordinal}. {self.title}"
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def answering(self):
+        """Assignments whose agency writes a reply letter: the lead and separate handlers."""
+        return self.filter(role__in=[Assignment.Role.LEAD, Assignment.Role.SEPARATE])
+
+
+class Assignment(models.Model):
+    """交办: a proposal handed to an agency, as lead, co-handler or separate handler."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("主办")
+        CO = "co", _("会办")
+        SEPARATE = "separate", _("分办")
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("提案")
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="assignments",
+        verbose_name=_("承办单位"),
+    )
+    role = models.CharField(_("承办方式"), max_length=10, choices=Role.choices)
+    assigned_on = models.DateField(_("交办日期"))
+    due_on = models.DateField(_("办理期限"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("交办")
+        verbose_name_plural = _("交办")
+        ordering = ["proposal", "role", "agency__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "agency"], name="assignment_unique_agency"),
+            models.UniqueConstraint(
+                fields=["proposal"], condition=models.Q(role="lead"), name="assignment_one_lead"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(due_on__gte=models.F("assigned_on")),
+                name="assignment_due_after_assigned",
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.proposal.number} → {self.agency.short_name}（{self.get_role_display()}）"
+
+    def clean(self):
+        super().clean()
+        if self.assigned_on and self.due_on and self.due_on < self.assigned_on:
+            raise ValidationError({"due_on": _("办理期限不能早于交办日期。")})
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY_SATISFIED = "basically_satisfied", _("基本满意")
+    DISSATISFIED = "dissatisfied", _("不满意")
+
+
+class Feedback(models.Model):
+    """征询意见表: the proposer's view of the handling (办理工作) and the result (办理结果)."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("提案")
+    )
+    round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
+    received_on = models.DateField(_("收到日期"))
+    handling = models.CharField(_("对办理工作"), max_length=20, choices=Satisfaction.choices)
+    result = models.CharField(_("对办理结果"), max_length=20, choices=Satisfaction.choices)
+    comment = models.TextField(_("意见"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("登记人"),
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("办理反馈")
+        verbose_name_plural = _("办理反馈")
+        ordering = ["proposal", "received_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.proposal.number} {self.received_on}"
+
+    @property
+    def is_dissatisfied(self) -> bool:
+        return Satisfaction.DISSATISFIED in (self.handling, self.result)
+
+
+class StateChange(models.Model):
+    """A line of history: who moved what from which state to which, when and why."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="history", verbose_name=_("提案")
+    )
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+", verbose_name=_("对象类型")
+    )
+    object_id = models.PositiveBigIntegerField(_("对象编号"))
+    action = models.CharField(_("操作"), max_length=30)
+    source = models.CharField(_("原状态"), max_length=20, blank=True)
+    target = models.CharField(_("新状态"), max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("操作人"),
+    )
+    reason = models.TextField(_("理由"), blank=True)
+    data = models.JSONField(_("附加信息"), default=dict, blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.source}→{self.target}"
+
+    @classmethod
+    def record(cls, obj, *, action, source="", target="", actor=None, reason="", proposal=None,
+               data=None):
+        if proposal is None:
+            proposal = obj if isinstance(obj, Proposal) else obj.proposal
+        return cls.objects.create(
+            proposal=proposal,
+            content_type=ContentType.objects.get_for_model(type(obj)),
+            object_id=obj.pk,
+            action=action,
+            source=source,
+            target=target,
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            reason=reason or "",
+            data=data or {},
+        )
+
+    @property
+    def subject_label(self) -> str:
+        return str(self.content_type.model_class()._meta.verbose_name)
+
+    def _label(self, state):
+        model = self.content_type.model_class()
+        return str(dict(model.State.choices).get(state, state)) if hasattr(model, "State") else state
+
+    @property
+    def source_label(self) -> str:
+        return self._label(self.source)
+
+    @property
+    def target_label(self) -> str:
+        return self._label(self.target)
+
+    @property
+    def action_label(self) -> str:
+        model = self.content_type.model_class()
+        move = getattr(model, "MOVES", {}).get(self.action)
+        if move is not None:
+            return str(move.label)
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+
+# Labels of history actions that are not state moves.
+ACTION_LABELS = {
+    "create": _("创建"),
+    "import": _("导入"),
+    "update": _("修改"),
+    "extend": _("调整期限"),
+    "feedback": _("登记反馈"),
+    "set_class": _("确定分类"),
+    "add_assignment": _("增加承办单位"),
+    "remove_assignment": _("撤回交办"),
+}

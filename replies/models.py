@@ -1,0 +1,248 @@
+"""办理答复: agencies' sections, reply letters and their document numbers."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.workflow import Move
+
+
+def validate_letter_class(value: str) -> None:
+    if value not in settings.LETTER_CLASSES:
+        raise ValidationError(
+            _("分类“%(value)s”无效，可选：%(allowed)s。"),
+            params={"value": value, "allowed": "、".join(settings.LETTER_CLASSES)},
+        )
+
+
+def letter_class_choices():
+    return [(c, f"{c}类") for c in settings.LETTER_CLASSES]
+
+
+class AdoptionStatus(models.Model):
+    """采纳情况: an editable vocabulary (吸收采纳, 正在落实 …).
+
+    ``phrase`` is printed at the head of a recommendation's part of the letter
+    (吸收采纳该项建议。) and ``suggests_class`` is the letter class it points to.
+    """
+
+    code = models.CharField(
+        _("代码"), max_length=32, unique=True,
+        validators=[RegexValidator(r"^[a-z][a-z0-9_]{0,31}$", _("代码只能包含小写英文字母、数字和下划线。"))],
+    )
+    label = models.CharField(_("名称"), max_length=30, unique=True)
+    phrase = models.CharField(_("答复函用语"), max_length=100)
+    suggests_class = models.CharField(
+        _("建议分类"), max_length=1, validators=[validate_letter_class]
+    )
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("采纳情况")
+        verbose_name_plural = _("采纳情况")
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Section(models.Model):
+    """办理意见: one agency's answer to one recommendation."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("待审核")
+        APPROVED = "approved", _("已审核")
+
+    MOVES = {
+        "submit": Move([State.DRAFT], State.SUBMITTED, _("提交审核")),
+        "approve": Move([State.SUBMITTED], State.APPROVED, _("审核通过")),
+        "return": Move([State.SUBMITTED], State.DRAFT, _("退回修改")),
+        "revise": Move([State.APPROVED], State.DRAFT, _("重新修改")),
+    }
+
+    recommendation = models.ForeignKey(
+        "proposals.Recommendation", on_delete=models.CASCADE, related_name="sections",
+        verbose_name=_("建议"),
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="sections",
+        verbose_name=_("承办单位"),
+    )
+    adoption = models.ForeignKey(
+        AdoptionStatus, on_delete=models.PROTECT, null=True, blank=True, related_name="sections",
+        verbose_name=_("采纳情况"),
+    )
+    body = models.TextField(_("办理意见"), blank=True)
+    position = models.PositiveSmallIntegerField(
+        _("顺序"), default=1, help_text=_("同一条建议下各单位意见在答复函中的先后。")
+    )
+    state = models.CharField(
+        _("状态"), max_length=10, choices=State.choices, default=State.DRAFT, db_index=True
+    )
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("起草人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("办理意见")
+        verbose_name_plural = _("办理意见")
+        ordering = ["recommendation", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "agency", "position"], name="section_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation} · {self.agency.short_name}"
+
+    @property
+    def proposal(self):
+        return self.recommendation.proposal
+
+
+DOCUMENT_NUMBER_RE = re.compile(r"^(?P<prefix>[^〔〕]+)〔(?P<year>\d{4})〕(?P<serial>[1-9]\d*)号$")
+
+
+class Disclosure(models.TextChoices):
+    PUBLIC = "主动公开", _("主动公开")
+    ON_REQUEST = "依申请公开", _("依申请公开")
+    NOT_PUBLIC = "不予公开", _("不予公开")
+
+
+class ReplyLetterQuerySet(models.QuerySet):
+    def current(self):
+        return self.exclude(state=ReplyLetter.State.VOIDED)
+
+    def final(self):
+        return self.filter(state__in=[ReplyLetter.State.SIGNED, ReplyLetter.State.ISSUED])
+
+
+class ReplyLetter(models.Model):
+    """答复函: the letter an answering agency sends for a proposal.
+
+    Until it is signed the letter's parts come from the sections; signing stores
+    them in ``parts`` and fixes every field of the text.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        IN_REVIEW = "in_review", _("待签发")
+        SIGNED = "signed", _("已签发")
+        ISSUED = "issued", _("已印发")
+        VOIDED = "voided", _("已作废")
+
+    MOVES = {
+        "submit": Move([State.DRAFT], State.IN_REVIEW, _("送签")),
+        "return": Move([State.IN_REVIEW], State.DRAFT, _("退回修改")),
+        "sign": Move([State.IN_REVIEW], State.SIGNED, _("签发")),
+        "issue": Move([State.SIGNED], State.ISSUED, _("印发")),
+        "void": Move([State.SIGNED, State.ISSUED], State.VOIDED, _("作废")),
+    }
+
+    # Fields that make up the letter's text; frozen once signed.
+    TEXT_FIELDS = (
+        "klass", "title", "addressee", "opening", "closing", "signatory", "signed_on",
+        "note", "disclosure", "cc", "issued_by",
+    )
+
+    proposal = models.ForeignKey(
+        "proposals.Proposal", on_delete=models.CASCADE, related_name="letters",
+        verbose_name=_("提案"),
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="letters",
+        verbose_name=_("答复单位"),
+    )
+    round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=State.choices, default=State.DRAFT, db_index=True
+    )
+    number = models.CharField(_("发文字号"), max_length=60, unique=True, null=True, blank=True)
+    doc_prefix = models.CharField(_("字号前缀"), max_length=30, blank=True)
+    doc_year = models.PositiveSmallIntegerField(_("字号年份"), null=True, blank=True)
+    doc_serial = models.PositiveIntegerField(_("字号序号"), null=True, blank=True)
+    klass = models.CharField(
+        _("分类"), max_length=1, blank=True, validators=[validate_letter_class]
+    )
+    class_reason = models.TextField(_("分类理由"), blank=True)
+    title = models.CharField(_("标题"), max_length=200)
+    addressee = models.CharField(_("主送"), max_length=200)
+    opening = models.TextField(_("开头"), blank=True)
+    closing = models.CharField(_("结语"), max_length=100, default="专此答复。", blank=True)
+    signatory = models.CharField(_("署名"), max_length=100)
+    signed_on = models.DateField(_("成文日期"), null=True, blank=True)
+    note = models.CharField(_("附注"), max_length=300, blank=True)
+    disclosure = models.CharField(
+        _("公开方式"), max_length=10, choices=Disclosure.choices, default=Disclosure.PUBLIC
+    )
+    cc = models.JSONField(_("抄送"), default=list, blank=True)
+    issued_by = models.CharField(_("印发机关"), max_length=100, blank=True)
+    issued_on = models.DateField(_("印发日期"), null=True, blank=True)
+    parts = models.JSONField(_("正文（签发时固定）"), default=list, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("签发人"),
+    )
+    signed_at = models.DateTimeField(_("签发时间"), null=True, blank=True)
+    void_reason = models.TextField(_("作废理由"), blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ReplyLetterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("答复函")
+        verbose_name_plural = _("答复函")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["doc_prefix", "doc_year", "doc_serial"],
+                condition=models.Q(doc_serial__isnull=False),
+                name="letter_unique_document_number",
+            ),
+            models.UniqueConstraint(
+                fields=["proposal", "agency", "round"],
+                condition=~models.Q(state="voided"),
+                name="letter_one_current_per_round",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"{self.title}（{self.get_state_display()}）"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in (self.State.SIGNED, self.State.ISSUED, self.State.VOIDED)
+
+
+class DocumentCounter(models.Model):
+    """The last serial used for a document-number prefix in a year."""
+
+    prefix = models.CharField(_("字号前缀"), max_length=30)
+    year = models.PositiveSmallIntegerField(_("年份"))
+    last_serial = models.PositiveIntegerField(_("已用序号"), default=0)
+
+    class Meta:
+        verbose_name = _("发文字号计数")
+        verbose_name_plural = _("发文字号计数")
+        ordering = ["prefix", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="document_counter_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}〔{self.year}〕 {self.last_serial}"
