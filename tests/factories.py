@@ -1,0 +1,162 @@
+"""factory_boy factories, and a small world of users and agencies most tests start from."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from agencies.models import Agency, Membership
+from core.roles import LIAISON_GROUP, OFFICE_GROUP
+from proposals import services as proposal_services
+from proposals.models import Proposal, Session
+from replies import services as reply_services
+from replies.models import AdoptionStatus
+
+User = get_user_model()
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("pw")
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"ag{n}")
+    name = factory.LazyAttribute(lambda o: f"测试市{o.code}局")
+    short_name = factory.LazyAttribute(lambda o: f"市{o.code}局")
+    title_name = factory.LazyAttribute(lambda o: o.name)
+    letterhead = factory.LazyAttribute(lambda o: f"{o.name}文件")
+    doc_prefix = factory.Sequence(
+        lambda n: f"测{'甲乙丙丁戊己庚辛壬癸'[n % 10]}{'子丑寅卯辰巳午未申酉戌亥'[n // 10 % 12]}函"
+    )
+    contact = "王某，12345678"
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+        django_get_or_create = ("code",)
+
+    code = "13-2"
+    committee = "政协测试市委员会"
+    term = 13
+    meeting = 2
+    year = 2023
+    name = "市政协十三届二次会议"
+
+
+def user_in(agency: Agency, role: str, username: str | None = None):
+    user = UserFactory(username=username or f"{agency.code}-{role}")
+    Membership.objects.get_or_create(user=user, agency=agency, role=role)
+    return user
+
+
+def user_in_group(name: str, username: str | None = None):
+    user = UserFactory(username=username or name)
+    user.groups.add(Group.objects.get_or_create(name=name)[0])
+    return user
+
+
+@dataclass
+class World:
+    session: Session
+    lead: Agency
+    co: Agency
+    liaison: object
+    office: object
+    lead_officer: object
+    lead_approver: object
+    co_officer: object
+    co_approver: object
+
+    @classmethod
+    def build(cls) -> World:
+        lead = AgencyFactory(code="lead", name="测试市工商业联合会", short_name="市工商联",
+                             title_name="测试市工商联", doc_prefix="测工商联函")
+        co = AgencyFactory(code="co", name="测试市民政局", short_name="市民政局",
+                           title_name="测试市民政局", doc_prefix="测民函")
+        return cls(
+            session=SessionFactory(),
+            lead=lead,
+            co=co,
+            liaison=user_in_group(LIAISON_GROUP),
+            office=user_in_group(OFFICE_GROUP),
+            lead_officer=user_in(lead, "officer"),
+            lead_approver=user_in(lead, "approver"),
+            co_officer=user_in(co, "officer"),
+            co_approver=user_in(co, "approver"),
+        )
+
+    # ---- walking a proposal along the flow, each step through the real services
+
+    def proposal(self, *, recommendations: int = 2, number: str | None = None, **kwargs) -> Proposal:
+        return proposal_services.proposal_create(
+            session=self.session,
+            title=kwargs.pop("title", "关于充分发挥行业协会作用的建议"),
+            number=number,
+            proposers=kwargs.pop("proposers", [{"name": "民建测试市委会", "kind": "party"}]),
+            recommendations=[
+                {"title": f"第{i}条建议的标题", "body": f"第{i}条建议的内容。"}
+                for i in range(1, recommendations + 1)
+            ],
+            actor=self.liaison,
+            **kwargs,
+        )
+
+    def assigned(self, **kwargs) -> Proposal:
+        proposal = self.proposal(**kwargs)
+        proposal_services.proposal_register(proposal=proposal, actor=self.liaison)
+        day = datetime.date(2023, 3, 1)
+        proposal_services.proposal_assign(
+            proposal=proposal,
+            actor=self.liaison,
+            assignments=[
+                {"agency": self.lead, "role": "lead", "assigned_on": day,
+                 "due_on": datetime.date(2023, 6, 1)},
+                {"agency": self.co, "role": "co", "assigned_on": day,
+                 "due_on": datetime.date(2023, 4, 1)},
+            ],
+        )
+        proposal.refresh_from_db()
+        return proposal
+
+    def approved_section(self, recommendation, agency, adoption="adopted", body="已办理。"):
+        officer, approver = (
+            (self.lead_officer, self.lead_approver) if agency == self.lead
+            else (self.co_officer, self.co_approver)
+        )
+        section = reply_services.section_create(
+            recommendation=recommendation, agency=agency, actor=officer,
+            adoption=AdoptionStatus.objects.get(code=adoption), body=body,
+        )
+        reply_services.section_submit(section=section, actor=officer)
+        return reply_services.section_approve(section=section, actor=approver)
+
+    def ready_letter(self, proposal: Proposal | None = None, adoption="adopted"):
+        """A proposal with every recommendation answered and approved, and its draft letter."""
+        proposal = proposal or self.assigned()
+        for recommendation in proposal.recommendations.all():
+            self.approved_section(recommendation, self.lead, adoption)
+        letter = reply_services.letter_create(proposal=proposal, agency=self.lead, actor=self.lead_officer)
+        return proposal, letter
+
+    def signed_letter(self, proposal: Proposal | None = None, signed_on=None):
+        proposal, letter = self.ready_letter(proposal)
+        reply_services.letter_submit(letter=letter, actor=self.lead_officer)
+        letter = reply_services.letter_sign(
+            letter=letter, actor=self.lead_approver, signed_on=signed_on or datetime.date(2023, 7, 7)
+        )
+        proposal.refresh_from_db()
+        return proposal, letter
