@@ -80,13 +80,13 @@ def _assignment(proposal: Proposal, agency: Agency) -> Assignment:
 
 
 def _lock_section(section: Section) -> Section:
-    return Section.objects.select_for_update().select_related(
+    return Section.objects.select_for_update(of=("self",)).select_related(
         "recommendation__proposal", "agency", "adoption"
     ).get(pk=section.pk)
 
 
 def _lock_letter(letter: ReplyLetter) -> ReplyLetter:
-    return ReplyLetter.objects.select_for_update().select_related(
+    return ReplyLetter.objects.select_for_update(of=("self",)).select_related(
         "proposal__session", "agency"
     ).get(pk=letter.pk)
 
