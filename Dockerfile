@@ -1,0 +1,25 @@
+# The application image: web (gunicorn), worker and beat (Celery) all run from it.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    DJANGO_SETTINGS_MODULE=config.settings
+
+# Pango and HarfBuzz's subsetter for WeasyPrint; free CJK fonts for the letters.
+# Keep this list in step with SYSTEM_PACKAGES in bin/_bootstrap.sh.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+RUN pip install --upgrade pip && pip install .
+COPY . .
+RUN DJANGO_SECRET_KEY=build-only python manage.py collectstatic --no-input
+
+RUN useradd --system --uid 1000 --home /app app && mkdir -p /app/media && chown app /app/media
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
