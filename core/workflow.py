@@ -93,8 +93,8 @@ def transition(obj, move_name: str, *, actor=None, reason: str = "", proposal=No
 class ConcurrentEdit(DomainError):
     """Someone else saved the object since this user loaded it.
 
-    ``changes`` maps each field that differs to (the value this user started from,
-    the value saved meanwhile), so the user can see what changed.
+    ``changes`` maps each field this user was saving to the value saved meanwhile;
+    the form compares it with what the user started from to show what changed.
     """
 
     def __init__(self, message, *, changes: dict | None = None, current_version: int | None = None):

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.workflow import Move
@@ -380,7 +381,7 @@ class StateChange(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.source}→{self.target}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.action} {self.source}→{self.target}"
 
     @classmethod
     def record(cls, obj, *, action, source="", target="", actor=None, reason="", proposal=None,

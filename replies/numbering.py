@@ -44,6 +44,8 @@ def parse_document_number(text: str) -> DocumentNumber:
             field="number",
         )
     serial = match["serial"]
+    if int(serial) == 0:
+        raise DomainError(_("发文字号“%(text)s”的序号须从1开始。") % {"text": text}, field="number")
     if serial.startswith("0"):
         raise DomainError(
             _("发文字号“%(text)s”的序号不能有前导零（应写作 %(fixed)s）。")

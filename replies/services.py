@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 from core.roles import agency_roles, is_office, require_agency_member, require_approver
-from core.workflow import ConcurrentEdit, DomainError, IllegalMove, require_reason, transition
+from core.workflow import (
+    ConcurrentEdit,
+    DomainError,
+    IllegalMove,
+    check_move,
+    require_reason,
+    transition,
+)
 from proposals.models import Assignment, Proposal, Recommendation, Session, StateChange
 from proposals.services import HANDLING_STATES, proposal_mark_replied_if_complete
 
@@ -29,12 +36,10 @@ from .numbering import allocate_document_number
 
 
 def _check_version(obj, expected_version: int | None, fields: dict) -> None:
-    """Refuse a save based on an old version, naming the fields changed meanwhile."""
+    """Refuse a save based on an old version, with the saved values of the fields being saved."""
     if expected_version is None or expected_version == obj.version:
         return
-    changes = {}
-    for name in fields:
-        changes[name] = getattr(obj, name)
+    changes = {name: getattr(obj, name) for name in fields}
     raise ConcurrentEdit(
         _("保存失败：在您编辑期间，%(who)s已被他人修改（当前为第%(v)s版）。请查看最新内容后再保存。")
         % {"who": obj._meta.verbose_name, "v": obj.version},
@@ -144,10 +149,15 @@ def section_update(
         section.adoption = _adoption(adoption)
     if body is not None:
         section.body = body.strip()
-    if position is not None:
+    if position is not None and position != section.position:
+        if Section.objects.filter(recommendation_id=section.recommendation_id, agency=section.agency,
+                                  position=position).exists():
+            raise DomainError(_("该位置已有本单位的办理意见。"), field="position")
         section.position = position
     section.version += 1
     section.save()
+    StateChange.record(section, action="update", actor=actor, proposal=section.proposal,
+                       data={"fields": sorted(k for k, v in changes.items() if v is not None)})
     return section
 
 
@@ -359,6 +369,7 @@ def letter_submit(*, letter: ReplyLetter, actor=None) -> ReplyLetter:
     """送签: send the assembled letter to the agency's approver."""
     letter = _lock_letter(letter)
     require_agency_member(actor, letter.agency)
+    check_move(letter, "submit")
     _handling(letter.proposal)
     _check_complete(letter)
     letter.version += 1
@@ -382,6 +393,7 @@ def letter_sign(*, letter: ReplyLetter, actor=None, signed_on: datetime.date | N
     """签发: allocate the document number, fix the text, and mark the proposal answered."""
     letter = _lock_letter(letter)
     require_approver(actor, letter.agency)
+    check_move(letter, "sign")
     _handling(letter.proposal)
     _check_complete(letter)
     signed_on = signed_on or timezone.localdate()

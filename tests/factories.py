@@ -160,3 +160,96 @@ class World:
         )
         proposal.refresh_from_db()
         return proposal, letter
+
+
+# ---- reaching every workflow state through the real services
+
+
+def record_feedback(world: World, proposal: Proposal, *, satisfied: bool = True):
+    """The proposer's view of an answered proposal: 满意 on both counts, or 不满意 on the result."""
+    return proposal_services.feedback_record(
+        proposal=proposal,
+        handling="satisfied",
+        result="satisfied" if satisfied else "dissatisfied",
+        received_on=datetime.date(2023, 8, 1),
+        actor=world.liaison,
+    )
+
+
+def proposal_in_state(world: World, state: str) -> Proposal:
+    """A proposal brought to ``state`` (a ``Proposal.State`` value) by the services."""
+    liaison = world.liaison
+    if state == Proposal.State.SUBMITTED:
+        return world.proposal()
+    if state == Proposal.State.REGISTERED:
+        proposal = world.proposal()
+        proposal_services.proposal_register(proposal=proposal, actor=liaison)
+    elif state == Proposal.State.CONVERTED:
+        proposal = world.proposal()
+        proposal_services.proposal_convert(proposal=proposal, actor=liaison, reason="属于工作建议")
+    elif state == Proposal.State.WITHDRAWN:
+        proposal = world.proposal()
+        proposal_services.proposal_withdraw(proposal=proposal, actor=liaison, reason="提案者申请撤回")
+    elif state == Proposal.State.ASSIGNED:
+        proposal = world.assigned()
+    elif state == Proposal.State.REPLIED:
+        proposal, _letter = world.signed_letter()
+    elif state == Proposal.State.REOPENED:
+        proposal, _letter = world.signed_letter()
+        record_feedback(world, proposal, satisfied=False)
+        proposal_services.proposal_reopen(proposal=proposal, actor=liaison)
+    elif state == Proposal.State.CLOSED:
+        proposal, _letter = world.signed_letter()
+        record_feedback(world, proposal, satisfied=True)
+        proposal_services.proposal_close(proposal=proposal, actor=liaison)
+    else:
+        raise ValueError(state)
+    proposal.refresh_from_db()
+    return proposal
+
+
+def section_in_state(world: World, state: str):
+    """A lead-agency section of an assigned proposal, brought to ``state`` by the services."""
+    proposal = world.assigned()
+    section = reply_services.section_create(
+        recommendation=proposal.recommendations.get(ordinal=1), agency=world.lead,
+        actor=world.lead_officer, adoption="adopted", body="已办理。",
+    )
+    if state in ("submitted", "approved"):
+        reply_services.section_submit(section=section, actor=world.lead_officer)
+    if state == "approved":
+        reply_services.section_approve(section=section, actor=world.lead_approver)
+    section.refresh_from_db()
+    assert section.state == state
+    return section
+
+
+def letter_in_state(world: World, state: str):
+    """The lead agency's letter for an assigned proposal, brought to ``state`` by the services."""
+    _proposal, letter = world.ready_letter()
+    if state != "draft":
+        reply_services.letter_submit(letter=letter, actor=world.lead_officer)
+    if state in ("signed", "issued", "voided"):
+        reply_services.letter_sign(
+            letter=letter, actor=world.lead_approver, signed_on=datetime.date(2023, 7, 7)
+        )
+    if state == "issued":
+        reply_services.letter_issue(
+            letter=letter, actor=world.office, issued_on=datetime.date(2023, 7, 8)
+        )
+    if state == "voided":
+        reply_services.letter_void(letter=letter, actor=world.lead_approver, reason="文字有误")
+    letter.refresh_from_db()
+    assert letter.state == state
+    return letter
+
+
+def history_of(obj):
+    """The history rows about ``obj`` (a proposal, assignment, section, letter or feedback), oldest first."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from proposals.models import StateChange
+
+    return StateChange.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
+    ).order_by("id")
