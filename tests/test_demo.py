@@ -1,0 +1,146 @@
+"""``load_demo``: the example letter, every proposal state, users who can sign in, and idempotence."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from core.demo import PASSWORD
+from proposals.models import Assignment, Proposal, StateChange
+from replies.models import DocumentCounter, ReplyLetter, Section
+
+pytestmark = pytest.mark.django_db
+
+DEMO_USERNAMES = [
+    "admin", "liaison", "office",
+    *(f"{code}-{role}" for code in ("gsl", "mzj", "gxj", "fgj", "tcj")
+      for role in ("officer", "approver")),
+]
+
+
+def load() -> str:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def snapshot() -> dict:
+    """Every row of every model, as values, so any change at all shows up."""
+    return {
+        model._meta.label: list(model._default_manager.order_by("pk").values())
+        for model in apps.get_models()
+    }
+
+
+def test_second_run_creates_and_changes_nothing():
+    first_output = load()
+    before = snapshot()
+    history = StateChange.objects.count()
+    second_output = load()
+
+    assert snapshot() == before
+    assert StateChange.objects.count() == history
+    assert "第132020号提案" in first_output
+    assert "未作任何修改" in second_output
+
+
+def test_every_model_of_the_project_has_demo_rows():
+    load()
+    for label in ("agencies", "proposals", "replies"):
+        for model in apps.get_app_config(label).get_models():
+            assert model._default_manager.exists(), model._meta.label
+
+
+def test_the_example_letter():
+    load()
+    letter = ReplyLetter.objects.select_related("proposal", "agency", "signed_by").get(
+        number="中工商联函〔2023〕11号"
+    )
+    assert letter.agency.code == "gsl"
+    assert letter.klass == "A"
+    assert letter.state == ReplyLetter.State.ISSUED
+    assert letter.signed_on == datetime.date(2023, 7, 7)
+    assert letter.issued_on == datetime.date(2023, 7, 7)
+    assert letter.signed_by.username == "gsl-approver"
+    assert letter.title == "中山市工商联关于市政协十三届二次会议第132020号提案答复的函"
+    assert letter.addressee == "民建中山市委会"
+    assert "经综合市民政局、市工业和信息化局、市发展和改革局、市投资促进局意见" in letter.opening
+    assert letter.note == "（联系人及电话：何少荣，18824982023，88223809）"
+    assert letter.disclosure == "主动公开"
+    assert letter.cc == ["市政协提案委", "市政府办公室", "市民政局", "市工信局", "市发改局", "市投促局"]
+    assert DocumentCounter.objects.get(prefix="中工商联函", year=2023).last_serial == 11
+
+    headings = [part["heading"] for part in letter.parts]
+    assert [h[:2] for h in headings] == ["一、", "二、", "三、", "四、", "五、", "六、"]
+    assert headings[0] == "一、关于做优做强行业协会，促进其“强筋健体”的建议"
+    assert headings[5] == "六、关于提高政治参与度，探索创新参与社会治理的建议"
+    assert all(part["phrase"] == "吸收采纳该项建议。" for part in letter.parts)
+    agencies = [[s["agency"] for s in part["sections"]] for part in letter.parts]
+    assert agencies == [["mzj"], ["gsl"], ["gxj", "gsl"], ["tcj"], ["mzj"], ["gsl"]]
+    assert all(0 < len(s["body"]) < 120 for part in letter.parts for s in part["sections"])
+
+    proposal = letter.proposal
+    assert proposal.number == "132020"
+    assert proposal.state == Proposal.State.REPLIED
+    assert proposal.lead_proposer.name == "民建中山市委会"
+    assert proposal.category.name == "经济建设"
+    roles = {a.agency.code: (a.role, a.assigned_on, a.due_on)
+             for a in proposal.assignments.select_related("agency")}
+    assert roles["gsl"] == ("lead", datetime.date(2023, 3, 1), datetime.date(2023, 6, 1))
+    for code in ("mzj", "gxj", "fgj", "tcj"):
+        assert roles[code] == ("co", datetime.date(2023, 3, 1), datetime.date(2023, 4, 1))
+
+
+def test_the_history_shows_who_did_what():
+    load()
+    assert not StateChange.objects.filter(actor__isnull=True).exists()
+    proposal = Proposal.objects.get(number="132020")
+    moves = [(h.action, h.actor.username) for h in proposal.history.select_related("actor")]
+    assert moves[:3] == [("create", "liaison"), ("register", "liaison"), ("assign", "liaison")]
+    assert ("submit", "mzj-officer") in moves
+    assert ("approve", "mzj-approver") in moves
+    assert ("sign", "gsl-approver") in moves
+    assert moves[-2:] == [("reply", "gsl-approver"), ("issue", "office")]
+
+
+def test_every_proposal_state_appears():
+    load()
+    states = set(Proposal.objects.values_list("state", flat=True))
+    assert states == set(Proposal.State.values)
+    assert Proposal.objects.filter(state=Proposal.State.SUBMITTED).count() >= 2
+    assert Proposal.objects.filter(is_key=True).exists()
+    assert Proposal.objects.count() >= 13
+    leads = Assignment.objects.filter(role=Assignment.Role.LEAD).values("agency").distinct()
+    assert leads.count() >= 4
+
+    assert set(Section.objects.values_list("state", flat=True)) == set(Section.State.values)
+    returned = StateChange.objects.get(action="return", content_type__model="section")
+    assert returned.reason
+    assert Section.objects.get(pk=returned.object_id).state == Section.State.DRAFT
+    letter_states = set(ReplyLetter.objects.values_list("state", flat=True))
+    assert {"draft", "in_review", "signed", "issued"} <= letter_states
+
+    closed = Proposal.objects.get(state=Proposal.State.CLOSED)
+    assert closed.feedback.get().result == "satisfied"
+    reopened = Proposal.objects.get(state=Proposal.State.REOPENED)
+    assert reopened.feedback.get().result == "dissatisfied"
+    assert reopened.round == 2
+
+
+def test_demo_users_sign_in_with_the_demo_password(client):
+    output = load()
+    User = get_user_model()
+    for username in DEMO_USERNAMES:
+        user = User.objects.get(username=username)
+        assert user.is_staff
+        assert client.login(username=username, password=PASSWORD), username
+        assert username in output
+        client.logout()
+    assert User.objects.get(username="admin").is_superuser
+    assert User.objects.get(username="liaison").groups.filter(name="liaison").exists()
+    assert User.objects.get(username="office").groups.filter(name="office").exists()
+    assert User.objects.get(username="gsl-approver").memberships.get().role == "approver"
+    assert output.count(PASSWORD) == len(DEMO_USERNAMES)
