@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -171,6 +172,28 @@ def run_move(modeladmin, request, queryset, move, done_label) -> None:
             request, gettext("已%(label)s %(n)s 项。") % {"label": done_label, "n": done},
             messages.SUCCESS,
         )
+
+
+def move_action(service, subject: str, label, description=None, *, reason=False, date=None):
+    """An admin action that applies a workflow service to each selected object.
+
+    ``subject`` is the service's keyword for the object (``proposal``, ``section``,
+    ``letter``); ``reason`` passes the action bar's reason, ``date`` names the
+    keyword that takes its date (today when left empty).
+    """
+
+    def action(modeladmin, request, queryset):
+        def move(obj):
+            kwargs = {subject: obj, "actor": request.user}
+            if reason:
+                kwargs["reason"] = action_reason(request)
+            if date:
+                kwargs[date] = action_date(request) or timezone.localdate()
+            return service(**kwargs)
+
+        run_move(modeladmin, request, queryset, move, str(label))
+
+    return admin.action(description=description or label)(action)
 
 
 def agency_ids(user) -> set[int]:
@@ -575,40 +598,13 @@ class ProposalAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
 
     # ---- moves
 
-    @admin.action(description=_("立案"))
-    def register(self, request, queryset):
-        run_move(self, request, queryset,
-                 lambda p: services.proposal_register(proposal=p, actor=request.user,
-                                                      reason=action_reason(request)),
-                 gettext("立案"))
-
-    @admin.action(description=_("转为意见建议（须填写理由）"))
-    def convert(self, request, queryset):
-        run_move(self, request, queryset,
-                 lambda p: services.proposal_convert(proposal=p, actor=request.user,
-                                                     reason=action_reason(request)),
-                 gettext("转为意见建议"))
-
-    @admin.action(description=_("撤案（须填写理由）"))
-    def withdraw(self, request, queryset):
-        run_move(self, request, queryset,
-                 lambda p: services.proposal_withdraw(proposal=p, actor=request.user,
-                                                      reason=action_reason(request)),
-                 gettext("撤案"))
-
-    @admin.action(description=_("办结"))
-    def close(self, request, queryset):
-        run_move(self, request, queryset,
-                 lambda p: services.proposal_close(proposal=p, actor=request.user,
-                                                   reason=action_reason(request)),
-                 gettext("办结"))
-
-    @admin.action(description=_("重新办理"))
-    def reopen(self, request, queryset):
-        run_move(self, request, queryset,
-                 lambda p: services.proposal_reopen(proposal=p, actor=request.user,
-                                                    reason=action_reason(request)),
-                 gettext("重新办理"))
+    register = move_action(services.proposal_register, "proposal", _("立案"), reason=True)
+    convert = move_action(services.proposal_convert, "proposal", _("转为意见建议"),
+                          _("转为意见建议（须填写理由）"), reason=True)
+    withdraw = move_action(services.proposal_withdraw, "proposal", _("撤案"),
+                           _("撤案（须填写理由）"), reason=True)
+    close = move_action(services.proposal_close, "proposal", _("办结"), reason=True)
+    reopen = move_action(services.proposal_reopen, "proposal", _("重新办理"), reason=True)
 
 
 # ---------------------------------------------------------------- parts of a proposal

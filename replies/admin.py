@@ -12,7 +12,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -25,10 +24,8 @@ from proposals.admin import (
     ServiceAdminMixin,
     ServiceForm,
     VersionedServiceForm,
-    action_date,
-    action_reason,
     agency_ids,
-    run_move,
+    move_action,
     sees_everything,
 )
 from proposals.models import Proposal, Recommendation
@@ -187,31 +184,12 @@ class SectionAdmin(RoleAccessMixin, ServiceAdminMixin, NoBulkDeleteMixin, admin.
             return False
         return super().has_delete_permission(request, obj)
 
-    @admin.action(description=_("提交审核"))
-    def submit(self, request, queryset):
-        run_move(self, request, queryset,
-                 lambda s: services.section_submit(section=s, actor=request.user),
-                 gettext("提交审核"))
-
-    @admin.action(description=_("审核通过"))
-    def approve(self, request, queryset):
-        run_move(self, request, queryset,
-                 lambda s: services.section_approve(section=s, actor=request.user),
-                 gettext("审核通过"))
-
-    @admin.action(description=_("退回修改（须填写理由）"))
-    def return_(self, request, queryset):
-        run_move(self, request, queryset,
-                 lambda s: services.section_return(section=s, actor=request.user,
-                                                   reason=action_reason(request)),
-                 gettext("退回"))
-
-    @admin.action(description=_("重新修改已审核的意见（须填写理由）"))
-    def revise(self, request, queryset):
-        run_move(self, request, queryset,
-                 lambda s: services.section_revise(section=s, actor=request.user,
-                                                   reason=action_reason(request)),
-                 gettext("重新打开"))
+    submit = move_action(services.section_submit, "section", _("提交审核"))
+    approve = move_action(services.section_approve, "section", _("审核通过"))
+    return_ = move_action(services.section_return, "section", _("退回"),
+                          _("退回修改（须填写理由）"), reason=True)
+    revise = move_action(services.section_revise, "section", _("重新打开"),
+                         _("重新修改已审核的意见（须填写理由）"), reason=True)
 
 
 # ---------------------------------------------------------------- reply letters
@@ -363,41 +341,15 @@ class ReplyLetterAdmin(RoleAccessMixin, ServiceAdminMixin, NoBulkDeleteMixin, ad
             ),
         )
 
-    @admin.action(description=_("送签"))
-    def submit(self, request, queryset):
-        run_move(self, request, queryset,
-                 lambda letter: services.letter_submit(letter=letter, actor=request.user),
-                 gettext("送签"))
-
-    @admin.action(description=_("退回修改（须填写理由）"))
-    def return_(self, request, queryset):
-        run_move(self, request, queryset,
-                 lambda letter: services.letter_return(letter=letter, actor=request.user,
-                                                       reason=action_reason(request)),
-                 gettext("退回"))
-
-    @admin.action(description=_("签发（日期留空为今天）"))
-    def sign(self, request, queryset):
-        run_move(self, request, queryset,
-                 lambda letter: services.letter_sign(
-                     letter=letter, actor=request.user,
-                     signed_on=action_date(request) or timezone.localdate()),
-                 gettext("签发"))
-
-    @admin.action(description=_("印发（日期留空为今天）"))
-    def issue(self, request, queryset):
-        run_move(self, request, queryset,
-                 lambda letter: services.letter_issue(
-                     letter=letter, actor=request.user,
-                     issued_on=action_date(request) or timezone.localdate()),
-                 gettext("印发"))
-
-    @admin.action(description=_("作废（须填写理由）"))
-    def void(self, request, queryset):
-        run_move(self, request, queryset,
-                 lambda letter: services.letter_void(letter=letter, actor=request.user,
-                                                     reason=action_reason(request)),
-                 gettext("作废"))
+    submit = move_action(services.letter_submit, "letter", _("送签"))
+    return_ = move_action(services.letter_return, "letter", _("退回"),
+                          _("退回修改（须填写理由）"), reason=True)
+    sign = move_action(services.letter_sign, "letter", _("签发"),
+                       _("签发（日期留空为今天）"), date="signed_on")
+    issue = move_action(services.letter_issue, "letter", _("印发"),
+                        _("印发（日期留空为今天）"), date="issued_on")
+    void = move_action(services.letter_void, "letter", _("作废"),
+                       _("作废（须填写理由）"), reason=True)
 
 
 @admin.register(DocumentCounter)
