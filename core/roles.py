@@ -33,17 +33,27 @@ def is_office(user) -> bool:
     return _in_group(user, OFFICE_GROUP)
 
 
-def agency_roles(user, agency) -> set[str]:
-    """The roles (officer, approver) ``user`` holds in ``agency``."""
+def _memberships(user) -> dict[int, set[str]]:
+    """Agency id → roles held there, read once per user object."""
     if user is None or not user.is_authenticated:
-        return set()
+        return {}
     cache = getattr(user, "_agency_roles", None)
     if cache is None:
         cache = {}
         for agency_id, role in user.memberships.values_list("agency_id", "role"):
             cache.setdefault(agency_id, set()).add(role)
         user._agency_roles = cache
-    return cache.get(agency.pk, set())
+    return cache
+
+
+def agency_roles(user, agency) -> set[str]:
+    """The roles (officer, approver) ``user`` holds in ``agency``."""
+    return _memberships(user).get(agency.pk, set())
+
+
+def agency_ids(user) -> set[int]:
+    """The agencies ``user`` works in, as officer or approver."""
+    return set(_memberships(user))
 
 
 def require_liaison(actor) -> None:

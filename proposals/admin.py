@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import is_liaison, is_office
+from core.roles import agency_ids, is_liaison, is_office
 from core.workflow import DomainError
 from replies.models import Section
 
@@ -194,17 +194,6 @@ def move_action(service, subject: str, label, description=None, *, reason=False,
         run_move(modeladmin, request, queryset, move, str(label))
 
     return admin.action(description=description or label)(action)
-
-
-def agency_ids(user) -> set[int]:
-    """The agencies ``user`` works in (as officer or approver)."""
-    if not user.is_authenticated:
-        return set()
-    cache = getattr(user, "_admin_agency_ids", None)
-    if cache is None:
-        cache = set(user.memberships.values_list("agency_id", flat=True))
-        user._admin_agency_ids = cache
-    return cache
 
 
 def sees_everything(user) -> bool:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from core.roles import agency_ids
 from proposals.admin import (
     MoveActionForm,
     NoBulkDeleteMixin,
@@ -24,7 +25,6 @@ from proposals.admin import (
     ServiceAdminMixin,
     ServiceForm,
     VersionedServiceForm,
-    agency_ids,
     move_action,
     sees_everything,
 )
