@@ -5,7 +5,7 @@ set -euo pipefail
 
 # Debian packages the application needs: Pango and HarfBuzz's subsetter for
 # WeasyPrint (PDF letters), and free CJK fonts for printing Chinese.
-SYSTEM_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk)
+SYSTEM_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -72,4 +72,32 @@ ensure_virtualenv() {
     "$ROOT/.venv/bin/python" -m pip install --quiet -e "$ROOT$EXTRAS"
     echo "$want" > "$stamp"
   fi
+}
+
+# The Fandol fonts (FandolFang 仿宋, FandolSong, FandolHei, FandolKai; GPL with the font
+# exception) ship inside Debian's texlive-lang-chinese. Only the .otf files are
+# taken from the package, not TeX, and put where fontconfig finds them.
+install_fandol_fonts() {
+  command -v fc-list >/dev/null 2>&1 || return 0
+  if fc-list 2>/dev/null | grep -q "FandolFang"; then return 0; fi
+  local target
+  if [ "$(id -u)" -eq 0 ]; then target=/usr/local/share/fonts/fandol; else
+    target="${XDG_DATA_HOME:-$HOME/.local/share}/fonts/fandol"; fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    printf '\nThe Fandol fonts are missing: copy FandolFang, FandolSong, FandolHei and FandolKai (.otf) into %s and run fc-cache.\n\n' "$target" >&2
+    return 0
+  fi
+  say "Installing the Fandol fonts into $target"
+  local work; work=$(mktemp -d)
+  chmod 777 "$work"
+  if ! (cd "$work" && apt-get download -qq texlive-lang-chinese >/dev/null 2>&1); then
+    printf '\nCould not download texlive-lang-chinese for the Fandol fonts; letters print with Noto CJK instead.\n\n' >&2
+    rm -rf "$work"; return 0
+  fi
+  dpkg-deb --fsys-tarfile "$work"/texlive-lang-chinese_*.deb |
+    tar -x -C "$work" --wildcards './usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/Fandol[FSHK]*.otf'
+  mkdir -p "$target"
+  cp "$work"/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/*.otf "$target"/
+  rm -rf "$work"
+  fc-cache -f "$target" >/dev/null 2>&1 || true
 }
