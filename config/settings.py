@@ -136,3 +136,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# Reply letters (GB/T 9704-2012). Each font role lists families in order of preference:
+# the commercial fonts of government machines first, then Fandol, then Noto CJK.
+LETTER_FONTS = {
+    "body": ["仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", "FandolFang", "Noto Serif CJK SC"],
+    "title": ["方正小标宋简体", "FZXiaoBiaoSong-B05S", "方正小标宋_GBK", "FandolSong:bold",
+              "Noto Serif CJK SC:bold"],
+    "heading": ["黑体", "SimHei", "FandolHei", "Noto Sans CJK SC"],
+    "kai": ["楷体_GB2312", "KaiTi_GB2312", "楷体", "KaiTi", "FandolKai", "LXGW WenKai",
+            "Noto Serif CJK SC"],
+}
+# Where the class mark (（A类）) stands on page one: "left" or "right".
+LETTER_CLASS_MARK_SIDE = env("LETTER_CLASS_MARK_SIDE", default="left")
+# The red of header marks and rules (GB/T 9704: CMYK Y80 M80).
+LETTER_RED = env("LETTER_RED", default="#E60012")

@@ -21,10 +21,30 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
 @pytest.fixture(autouse=True)
 def _services(request):
     if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
         _missing("needs PostgreSQL: set DATABASE_URL=postgres://…")
+    if request.node.get_closest_marker("redis") and not _redis_answers(REDIS_URL):
+        _missing(f"needs Redis at {REDIS_URL} (set TEST_REDIS_URL)")
+
+
+@pytest.fixture
+def redis_url():
+    """The Redis database the Celery tests use as broker and result store."""
+    return REDIS_URL
 
 
 @pytest.fixture(autouse=True)
