@@ -135,6 +135,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # WeasyPrint reports each rendering step at INFO; only its warnings matter here.
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Reply letters (GB/T 9704-2012). Each font role lists families in order of preference:
@@ -144,6 +150,7 @@ LETTER_FONTS = {
     "title": ["方正小标宋简体", "FZXiaoBiaoSong-B05S", "方正小标宋_GBK", "FandolSong:bold",
               "Noto Serif CJK SC:bold"],
     "heading": ["黑体", "SimHei", "FandolHei", "Noto Sans CJK SC"],
+    "number": ["宋体", "SimSun", "FandolSong", "Noto Serif CJK SC"],
     "kai": ["楷体_GB2312", "KaiTi_GB2312", "楷体", "KaiTi", "FandolKai", "LXGW WenKai",
             "Noto Serif CJK SC"],
 }
@@ -151,3 +158,5 @@ LETTER_FONTS = {
 LETTER_CLASS_MARK_SIDE = env("LETTER_CLASS_MARK_SIDE", default="left")
 # The red of header marks and rules (GB/T 9704: CMYK Y80 M80).
 LETTER_RED = env("LETTER_RED", default="#E60012")
+# Diameter of the seal as printed, in millimetres.
+LETTER_SEAL_MM = float(env("LETTER_SEAL_MM", default="42"))

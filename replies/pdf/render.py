@@ -1,17 +1,107 @@
-"""Provisional renderer; the laid-out version replaces the body of these functions."""
+"""Rendering a laid-out letter to PDF with WeasyPrint."""
 
 from __future__ import annotations
 
-from django.utils.html import escape
+from django.template.loader import render_to_string
+
+from ..composition import build_parts, letter_paragraphs
+from . import fonts
+from .compose import Sheet, compose, letter_content
+from .fetcher import LetterURLFetcher
+from .layout import BLOCK_LEFT, BLOCK_TOP
+
+STYLESHEET = "asset:static/letters/letter.css"
 
 
-def missing_characters(letter) -> list[str]:
-    return []
+def _mm(value: float) -> str:
+    return f"{value:.3f}mm"
+
+
+def _font_css() -> str:
+    rules = []
+    for role in ("body", "title", "heading", "number", "kai"):
+        font = fonts.stack(role)
+        weight = "bold" if font.bold else "normal"
+        families = font.css_families.replace("\\", "").replace("<", "")
+        rules.append(f".f-{role} {{ font-family: {families}; font-weight: {weight}; }}")
+    return "\n".join(rules)
+
+
+def _sheet_context(sheet: Sheet) -> dict:
+    texts = [
+        {
+            "text": text.line.text,
+            "classes": f"f-{text.line.role} {text.line.css_class}" + (" red" if text.red else ""),
+            "style": (
+                f"top:{_mm(text.top)};left:{_mm(text.line.x)};height:{_mm(text.height)};"
+                f"line-height:{_mm(text.height)};font-size:{text.line.size_pt:.3f}pt;"
+                f"letter-spacing:{_mm(text.line.spacing)}"
+            ),
+        }
+        for text in sheet.texts
+    ]
+    rules = [
+        {
+            "classes": "rule red" if rule.red else "rule",
+            "style": f"top:{_mm(rule.top)};left:{_mm(rule.left)};width:{_mm(rule.width)};"
+                     f"height:{_mm(rule.thickness)}",
+        }
+        for rule in sheet.rules
+    ]
+    seal = None
+    if sheet.seal:
+        seal = {
+            "url": sheet.seal.url,
+            "style": f"top:{_mm(sheet.seal.top)};left:{_mm(sheet.seal.left)};"
+                     f"width:{_mm(sheet.seal.size)};height:{_mm(sheet.seal.size)}",
+        }
+    return {"number": sheet.number, "texts": texts, "rules": rules, "seal": seal}
+
+
+def letter_html(letter, *, draft: bool = False, seal: bool = True) -> str:
+    content = letter_content(letter, draft=draft, seal=seal)
+    sheets = compose(content)
+    return render_to_string("replies/pdf/letter.html", {
+        "stylesheet": STYLESHEET,
+        "font_css": _font_css(),
+        "margin_top": _mm(BLOCK_TOP),
+        "margin_left": _mm(BLOCK_LEFT),
+        "title": content.title,
+        "number": content.number,
+        "draft": content.draft,
+        "sheets": [_sheet_context(sheet) for sheet in sheets],
+    })
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Render HTML made by this project; only :class:`LetterURLFetcher` may load anything."""
+    from weasyprint import HTML
+
+    fetcher = LetterURLFetcher()
+    return HTML(string=html, base_url="asset:static/letters/", url_fetcher=fetcher).write_pdf(
+        uncompressed_pdf=False,
+    )
 
 
 def render_letter_pdf(letter, *, draft: bool = False, seal: bool = True) -> bytes:
-    from weasyprint import HTML
+    """The letter as PDF: final once signed, otherwise a preview marked 草稿."""
+    return html_to_pdf(letter_html(letter, draft=draft, seal=seal))
 
-    body = "".join(f"<p>{escape(p['heading'])}</p>" for p in (letter.parts or []))
-    html = f"<html><body><h1>{escape(letter.title)}</h1>{'<p>草稿</p>' if draft else ''}{body}</body></html>"
-    return HTML(string=html).write_pdf()
+
+def letter_text(letter) -> str:
+    """Everything a letter prints, for checking that the fonts can draw it."""
+    parts = letter.parts or build_parts(letter)
+    pieces = [
+        letter.agency.letterhead, letter.agency.doc_prefix, letter.title, letter.addressee,
+        letter.opening, letter.closing, letter.signatory, letter.note, letter.disclosure,
+        letter.issued_by, "、".join(letter.cc), "抄送：印发年月日类—0123456789",
+    ]
+    for part in parts:
+        pieces.append(part["heading"])
+        pieces.extend(letter_paragraphs(part))
+    return "".join(pieces)
+
+
+def missing_characters(letter) -> list[str]:
+    """Characters of ``letter`` that no configured font has (they would print as boxes)."""
+    return fonts.missing_in(letter_text(letter), roles=("body", "title", "heading", "number"))

@@ -1,0 +1,325 @@
+"""From a reply letter to laid-out pages: what is printed, and where.
+
+:func:`letter_content` gathers the letter's text (frozen parts once signed, the
+approved sections before); :func:`compose` places every element on the grid of
+:mod:`.layout`, in the order and positions GB/T 9704-2012 gives for 文件格式 and
+信函格式.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from ..composition import build_parts, letter_paragraphs
+from ..models import ReplyLetter
+from .fonts import stack
+from .layout import (
+    BLOCK_HEIGHT,
+    BLOCK_TOP,
+    BLOCK_WIDTH,
+    BODY_PT,
+    BODY_SPACING,
+    CHAR,
+    PITCH,
+    PT_MM,
+    ROWS,
+    SMALL_PT,
+    Block,
+    Line,
+    Page,
+    Paginator,
+    break_paragraph,
+    centred,
+    flush_right,
+    letterhead_size,
+    measure,
+    title_lines,
+)
+
+SMALL_CHAR = SMALL_PT * PT_MM
+
+
+def chinese_date(value) -> str:
+    """2023年7月7日: Arabic numerals, no leading zeros."""
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+@dataclass
+class LetterContent:
+    style: str  # "document" (文件格式) or "letter" (信函格式)
+    class_mark: str
+    letterhead: str
+    number: str
+    title: str
+    addressee: str
+    opening: list[str]
+    parts: list[tuple[str, list[str]]]
+    closing: str
+    signatory: str
+    date: str
+    note: str
+    disclosure: str
+    cc: list[str]
+    issued_by: str
+    issued_date: str
+    seal_url: str | None
+    draft: bool
+
+
+def letter_content(letter: ReplyLetter, *, draft: bool = False, seal: bool = True) -> LetterContent:
+    """The text of ``letter`` as printed; a draft uses the sections as they stand now."""
+    agency = letter.agency
+    final = letter.state in (ReplyLetter.State.SIGNED, ReplyLetter.State.ISSUED,
+                             ReplyLetter.State.VOIDED) and not draft
+    parts = letter.parts if final and letter.parts else build_parts(letter)
+    if final and letter.number:
+        number = letter.number
+    else:
+        year = (letter.signed_on.year if letter.signed_on else None) or _today().year
+        number = f"{agency.doc_prefix}〔{year}〕\u3000\u3000号"
+    signed_on = letter.signed_on if final else None
+    issued_on = letter.issued_on or signed_on
+    note = letter.note.strip()
+    if note and not note.startswith("（"):
+        note = f"（{note}）"
+    has_seal = seal and bool(agency.seal)
+    return LetterContent(
+        style=agency.letter_style,
+        class_mark=f"（{letter.klass}类）" if letter.klass else "",
+        letterhead=agency.letterhead,
+        number=number,
+        title=letter.title,
+        addressee=letter.addressee,
+        opening=_paragraphs(letter.opening),
+        parts=[(part["heading"], letter_paragraphs(part)) for part in parts],
+        closing=letter.closing.strip(),
+        signatory=letter.signatory,
+        date=chinese_date(signed_on) if signed_on else "\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日",
+        note=note,
+        disclosure=f"公开方式：{letter.disclosure}" if letter.disclosure else "",
+        cc=[name for name in letter.cc if name],
+        issued_by=letter.issued_by or agency.name,
+        issued_date=chinese_date(issued_on) if issued_on else "",
+        seal_url=f"asset:seal/{agency.pk}" if has_seal else None,
+        draft=draft or not final,
+    )
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in (text or "").split("\n") if p.strip()]
+
+
+# ---------------------------------------------------------------- placed elements
+
+
+@dataclass
+class Text:
+    line: Line
+    top: float
+    height: float = PITCH
+    red: bool = False
+
+
+@dataclass
+class Rule:
+    top: float
+    left: float
+    width: float
+    thickness: float
+    red: bool = False
+
+
+@dataclass
+class Seal:
+    url: str
+    top: float
+    left: float
+    size: float
+
+
+@dataclass
+class Sheet:
+    """One printed page: its number and everything on it."""
+
+    number: int
+    texts: list[Text] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    seal: Seal | None = None
+
+
+def _line(text: str, role: str = "body", css_class: str = "body", x: float = 0.0,
+          size_pt: float = BODY_PT, spacing: float = BODY_SPACING) -> Line:
+    width = measure(text, stack(role), size_pt, spacing)
+    return Line(text, role, size_pt, x, spacing, width, False, css_class)
+
+
+def _body(text: str, **kwargs) -> list[Line]:
+    return break_paragraph(text, css_class=kwargs.pop("css_class", "body"), **kwargs)
+
+
+def compose(content: LetterContent) -> list[Sheet]:
+    """Lay the letter out on pages; returns the sheets in order."""
+    letter_style = content.style == "letter"
+    header: list[Text] = []
+    rules: list[Rule] = []
+    red_width = 170.0 if letter_style else BLOCK_WIDTH
+    red_left = (BLOCK_WIDTH - red_width) / 2
+
+    head_size = letterhead_size(content.letterhead, BLOCK_WIDTH)
+    head_height = head_size * PT_MM
+    head = centred(content.letterhead, role="title", size_pt=head_size, css_class="letterhead")
+    glyph_offset = (PITCH - BODY_PT * PT_MM) / 2  # from a row's top to its glyphs' top
+    if not letter_style:
+        # 文件格式: class mark on the first line; header mark 35 mm below the block's top;
+        # the number two lines below it; the red rule 4 mm below the number; the title
+        # two lines below the rule.
+        head_top = 35.0
+        header.append(Text(head, head_top, head_height, red=True))
+        number_row = 7
+        header.append(Text(centred(content.number, role="body", size_pt=BODY_PT,
+                                   spacing=BODY_SPACING, css_class="number"), number_row * PITCH))
+        rule_top = number_row * PITCH + glyph_offset + BODY_PT * PT_MM + 4.0
+        rules.append(Rule(rule_top, 0.0, BLOCK_WIDTH, 0.5, red=True))
+        if content.class_mark:
+            header.append(Text(_class_mark(content.class_mark), 0.0))
+        first_row = number_row + 4
+    else:
+        # 信函格式: header mark 30 mm from the top of the page; a red double rule 4 mm
+        # below it; number flush right and class mark flush left under the rule; the
+        # title two lines below them; another double rule 20 mm from the page's foot.
+        head_top = 30.0 - BLOCK_TOP
+        header.append(Text(head, head_top, head_height, red=True))
+        rule_top = head_top + head_height + 4.0
+        rules.append(Rule(rule_top, red_left, red_width, 1.0, red=True))
+        rules.append(Rule(rule_top + 1.5, red_left, red_width, 0.35, red=True))
+        under = rule_top + 1.85 + BODY_PT * PT_MM * 7 / 8 - glyph_offset
+        header.append(Text(flush_right(content.number, role="body", size_pt=BODY_PT,
+                                       spacing=BODY_SPACING, right=0.0, css_class="number"), under))
+        if content.class_mark:
+            header.append(Text(_class_mark(content.class_mark), under))
+        foot = 297.0 - 20.0 - BLOCK_TOP
+        rules.append(Rule(foot - 1.35, red_left, red_width, 0.35, red=True))
+        rules.append(Rule(foot - 1.0, red_left, red_width, 1.0, red=True))
+        first_row = int((under + 3 * PITCH) // PITCH)
+        if (under + 3 * PITCH) % PITCH:
+            first_row += 1
+
+    blocks: list[Block] = []
+    blocks.append(Block(title_lines(content.title), kind="title"))
+    addressee = content.addressee.strip()
+    if addressee and addressee[-1] not in "：:":
+        addressee += "："
+    if addressee:
+        blocks.append(Block([None, *_body(addressee, first_indent=0.0)]))
+    for paragraph in content.opening:
+        blocks.append(Block(_body(paragraph)))
+    for heading, paragraphs in content.parts:
+        blocks.append(Block(_body(heading, role="heading", css_class="heading"),
+                            keep_with_next=True))
+        for paragraph in paragraphs:
+            blocks.append(Block(_body(paragraph)))
+    if content.closing:
+        blocks.append(Block(_body(content.closing)))
+
+    # Signature: date four characters in from the right, the agency centred above it,
+    # the seal over both; then the note and the disclosure.
+    date_line = flush_right(content.date, role="body", size_pt=BODY_PT, spacing=BODY_SPACING,
+                            right=4 * CHAR, css_class="date")
+    name_line = _line(content.signatory, css_class="signatory")
+    name_line.x = date_line.x + (date_line.width - name_line.width) / 2
+    closing_lines: list[Line | None] = [None, name_line, date_line]
+    if content.note:
+        closing_lines += _body(content.note, css_class="note")
+    if content.disclosure:
+        closing_lines += _body(content.disclosure, css_class="disclosure")
+    blocks.append(Block(closing_lines, keep_together=True, lead=1, kind="signature"))
+
+    paginator = Paginator(first_row)
+    signature_rows = []
+    for i, block in enumerate(blocks):
+        following = blocks[i + 1] if i + 1 < len(blocks) else None
+        placed = paginator.add(block, following)
+        if block.kind == "signature":
+            signature_rows = placed
+
+    # Closing block (版记) at the foot of the last page.
+    record = _record_lines(content, letter_style)
+    if paginator.row > ROWS - len(record):
+        paginator.new_page()
+    last_page = paginator.page
+    record_top_row = ROWS - len(record)
+
+    sheets = [Sheet(page.number) for page in paginator.pages]
+    for page, sheet in zip(paginator.pages, sheets, strict=True):
+        sheet.texts = [Text(row.line, row.top) for row in page.rows]
+    sheets[0].texts[:0] = header
+    sheets[0].rules += rules
+
+    last = sheets[last_page.number - 1]
+    for offset, row in enumerate(record):
+        last.texts += [Text(line, (record_top_row + offset) * PITCH) for line in row]
+    if not letter_style and record:
+        last.rules.append(Rule(record_top_row * PITCH, 0.0, BLOCK_WIDTH, 0.35))
+        last.rules.append(Rule((ROWS - 1) * PITCH, 0.0, BLOCK_WIDTH, 0.25))
+        last.rules.append(Rule(BLOCK_HEIGHT - 0.35, 0.0, BLOCK_WIDTH, 0.35))
+
+    if content.seal_url and signature_rows:
+        page, name_row = next((p, r) for p, r in signature_rows if r.line.css_class == "signatory")
+        size = settings.LETTER_SEAL_MM
+        centre_y = name_row.top + PITCH
+        centre_x = date_line.x + date_line.width / 2
+        sheets[page.number - 1].seal = Seal(content.seal_url, centre_y - size / 2,
+                                            centre_x - size / 2, size)
+
+    for sheet in sheets:
+        if letter_style and sheet.number == 1:
+            continue
+        sheet.texts.append(_page_number(sheet.number))
+    return sheets
+
+
+def _class_mark(text: str) -> Line:
+    line = _line(text, role="heading", css_class="class-mark")
+    if settings.LETTER_CLASS_MARK_SIDE == "right":
+        line.x = BLOCK_WIDTH - line.width
+    return line
+
+
+def _record_lines(content: LetterContent, letter_style: bool) -> list[list[Line]]:
+    """The rows of the closing block: 抄送 (hanging under its colon) and, in 文件格式,
+    the issuing agency and 印发 date on one row."""
+    rows: list[list[Line]] = []
+    if content.cc:
+        text = "抄送：" + "、".join(content.cc)
+        if text[-1] != "。":
+            text += "。"
+        rows += [[line] for line in break_paragraph(
+            text, role="body", size_pt=SMALL_PT, spacing=0.0, width=BLOCK_WIDTH - SMALL_CHAR,
+            first_indent=SMALL_CHAR, indent=4 * SMALL_CHAR, css_class="cc",
+        )]
+    if not letter_style and content.issued_date:
+        rows.append([
+            _line(content.issued_by, css_class="issuer", size_pt=SMALL_PT, spacing=0.0, x=SMALL_CHAR),
+            flush_right(content.issued_date + "印发", role="body", size_pt=SMALL_PT, spacing=0.0,
+                        right=SMALL_CHAR, css_class="issued"),
+        ])
+    return rows
+
+
+def _page_number(number: int) -> Text:
+    """— N — in 4号, 7 mm below the block: odd pages right, even pages left, one character in."""
+    text = f"— {number} —"
+    line = _line(text, role="number", css_class="page-number", size_pt=SMALL_PT, spacing=0.0)
+    line.x = BLOCK_WIDTH - SMALL_CHAR - line.width if number % 2 else SMALL_CHAR
+    return Text(line, BLOCK_HEIGHT + 7.0, SMALL_PT * PT_MM)
+
+
+__all__ = ["LetterContent", "Page", "Sheet", "compose", "letter_content"]

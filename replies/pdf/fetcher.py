@@ -1,0 +1,72 @@
+"""The only way a letter's HTML or CSS may load anything.
+
+WeasyPrint's own fetcher follows any http(s) or file: URL, so a tag in a template
+or in user text could make the server fetch an address or embed a local file in
+the PDF. Letters use ``asset:`` URLs instead, and this fetcher serves just two
+kinds: the letters' own static files (``asset:static/letters/…``) and an
+agency's seal (``asset:seal/<agency id>``). Everything else is refused, so it is
+neither fetched nor embedded.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from pathlib import PurePosixPath
+
+from django.contrib.staticfiles import finders
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+logger = logging.getLogger(__name__)
+
+STATIC_PREFIX = "asset:static/"
+SEAL_PREFIX = "asset:seal/"
+STATIC_FOLDER = "letters"
+
+
+class RefusedURL(ValueError):
+    """A URL the letter renderer will not load."""
+
+
+class LetterURLFetcher(URLFetcher):
+    def __init__(self, **kwargs):
+        super().__init__(allowed_protocols={"asset"}, allow_redirects=False, timeout=1, **kwargs)
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        if url.startswith(STATIC_PREFIX):
+            return self._static(url, url[len(STATIC_PREFIX):])
+        if url.startswith(SEAL_PREFIX):
+            return self._seal(url, url[len(SEAL_PREFIX):])
+        return self._refuse(url)
+
+    def _refuse(self, url):
+        self.refused.append(url)
+        logger.warning("letter renderer refused to load %s", url[:200])
+        raise RefusedURL(f"not loaded: {url[:200]}")
+
+    def _static(self, url, name):
+        path = PurePosixPath(name)
+        if path.is_absolute() or ".." in path.parts or not path.parts or path.parts[0] != STATIC_FOLDER:
+            return self._refuse(url)
+        found = finders.find(str(path))
+        if not found:
+            return self._refuse(url)
+        with open(found, "rb") as handle:
+            body = handle.read()
+        content_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body, {"Content-Type": content_type})
+
+    def _seal(self, url, agency_id):
+        from agencies.models import Agency
+
+        if not agency_id.isdigit():
+            return self._refuse(url)
+        agency = Agency.objects.filter(pk=int(agency_id)).first()
+        if agency is None or not agency.seal:
+            return self._refuse(url)
+        with agency.seal.open("rb") as handle:
+            body = handle.read()
+        if not body.startswith(b"\x89PNG"):
+            return self._refuse(url)
+        return URLFetcherResponse(url, body, {"Content-Type": "image/png"})
