@@ -17,6 +17,19 @@ doc_prefix_validator = RegexValidator(
 )
 
 
+def validate_seal(image) -> None:
+    """A seal is a PNG (with transparency, so the text shows through), at most 2 MB."""
+    from django.core.exceptions import ValidationError
+
+    if image.size > 2 * 1024 * 1024:
+        raise ValidationError(_("印章图片不能超过2MB。"))
+    image.open("rb")
+    head = image.read(8)
+    image.seek(0)
+    if head != b"\x89PNG\r\n\x1a\n":
+        raise ValidationError(_("印章图片须为带透明背景的PNG文件。"))
+
+
 class AgencyQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -53,7 +66,7 @@ class Agency(models.Model):
         _("公文格式"), max_length=10, choices=LetterStyle.choices, default=LetterStyle.DOCUMENT
     )
     seal = models.ImageField(
-        _("印章图片"), upload_to="seals/", blank=True,
+        _("印章图片"), upload_to="seals/", blank=True, validators=[validate_seal],
         help_text=_("带透明背景的PNG图片，打印时盖在署名和日期上。"),
     )
     contact = models.CharField(
