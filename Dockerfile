@@ -6,12 +6,19 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     DJANGO_SETTINGS_MODULE=config.settings
 
-# Pango and HarfBuzz's subsetter for WeasyPrint; free CJK fonts for the letters.
-# Keep this list in step with SYSTEM_PACKAGES in bin/_bootstrap.sh.
+# Pango and HarfBuzz's subsetter for WeasyPrint; fontconfig and free CJK fonts for the
+# letters: Noto CJK, and the Fandol fonts taken (the .otf files only, not TeX) from
+# texlive-lang-chinese. Keep this list in step with SYSTEM_PACKAGES in bin/_bootstrap.sh.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
-    && rm -rf /var/lib/apt/lists/*
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk \
+    && mkdir -p /tmp/fandol /usr/local/share/fonts/fandol && cd /tmp/fandol \
+    && apt-get download texlive-lang-chinese \
+    && dpkg-deb --fsys-tarfile texlive-lang-chinese_*.deb \
+        | tar -x --wildcards './usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/Fandol[FSHK]*.otf' \
+    && cp usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/*.otf /usr/local/share/fonts/fandol/ \
+    && cd / && rm -rf /tmp/fandol /var/lib/apt/lists/* \
+    && fc-cache -f
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
