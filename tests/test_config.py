@@ -48,7 +48,7 @@ def test_defaults_are_safe_for_a_developer_machine():
     values = read()
     assert values["engine"] == "django.db.backends.sqlite3"
     assert values["name"] == str(ROOT / "db.sqlite3")
-    assert values["eager"] is True and values["broker"] == ""
+    assert values["eager"] is True and values["broker"] == "memory://localhost/"
     assert values["debug"] is False
     assert values["language"] == "zh-hans" and values["tz"] == "Asia/Shanghai"
     assert values["classes"] == ["A", "B", "C"]
