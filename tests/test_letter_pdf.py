@@ -344,3 +344,20 @@ def test_a_signed_letter_renders_from_its_frozen_text(world):
     text = all_text(pdf_pages(render_letter_pdf(ReplyLetter.objects.get(pk=letter.pk))))
     assert "签发后改动的文字" not in text
     assert "市民政局积极配合" in text
+
+
+@pytest.mark.parametrize("extra", [0, 20, *range(38, 56, 3)])
+def test_signature_and_date_stay_together_with_some_body_above(world, extra):
+    # Letters of growing length put the signature near the foot of a page and over it.
+    letter = signed(world, bodies=[LONG_TEXT, "短句。" * (1 + extra * 3)])
+    pages = pdf_pages(render_letter_pdf(letter, seal=False))
+    holding = [i for i, page in enumerate(pages) if any(line["text"] == "2023年7月7日" for line in page)]
+    assert len(holding) == 1
+    page = pages[holding[0]]
+    name_index = next(i for i, line in enumerate(page) if line["text"] == "测试市工商业联合会")
+    date_index = next(i for i, line in enumerate(page) if line["text"] == "2023年7月7日")
+    assert date_index == name_index + 1
+    body_above = [line for line in page[:name_index] if line["size"] == 16.0]
+    assert body_above, "the signature must not stand alone on a page"
+    last_page = pages[-1]
+    assert any(line["text"].startswith("抄送：") for line in last_page)

@@ -235,12 +235,11 @@ def compose(content: LetterContent) -> list[Sheet]:
                             right=4 * CHAR, css_class="date")
     name_line = _line(content.signatory, css_class="signatory")
     name_line.x = date_line.x + (date_line.width - name_line.width) / 2
-    closing_lines: list[Line | None] = [None, name_line, date_line]
+    blocks.append(Block([None, name_line, date_line], keep_together=True, lead=1, kind="signature"))
     if content.note:
-        closing_lines += _body(content.note, css_class="note")
+        blocks.append(Block(_body(content.note, css_class="note")))
     if content.disclosure:
-        closing_lines += _body(content.disclosure, css_class="disclosure")
-    blocks.append(Block(closing_lines, keep_together=True, lead=1, kind="signature"))
+        blocks.append(Block(_body(content.disclosure, css_class="disclosure")))
 
     paginator = Paginator(first_row)
     signature_rows = []
