@@ -2,7 +2,9 @@
 
 The centrepiece is proposal 132020 by 民建中山市委会 and 中山市工商联's reply
 中工商联函〔2023〕11号 (class A, six parts, part three answered by two agencies).
-Around it a dozen other proposals sit in each state of the flow.
+Around it a dozen other proposals sit in each state of the flow, and the office
+has printed the session's signed letters as one batch. The letters' PDFs and the
+batch file are built by tasks once the load commits (inline when no broker is set).
 
 Every workflow step goes through the services with the demo user who would take
 it in real life, so each proposal's history shows who did what. Loading is
@@ -25,6 +27,7 @@ from core.roles import LIAISON_GROUP, OFFICE_GROUP
 from proposals import services as proposal_services
 from proposals.models import Category, Proposal, Session
 from replies import services as reply_services
+from replies.models import PrintJob
 from replies.numbering import DocumentNumber, note_document_number
 
 PASSWORD = "demo-pass-2023"
@@ -567,6 +570,20 @@ class _Loader:
         self.report.created.append(f"答复函 {letter.number}")
         reply_services.letter_issue(letter=letter, actor=self.office, issued_on=D(2023, 7, 7))
 
+    # ------------------------------------------------------------ the office's batch
+
+    def print_batch(self) -> None:
+        """The office prints the session's signed letters as one PDF.
+
+        Like each signed letter's PDF, the file is built once the load commits.
+        """
+        if PrintJob.objects.filter(session=self.session_obj).exists():
+            return
+        job = reply_services.print_job_create(
+            session=self.session_obj, format=PrintJob.Format.PDF, seal=True, actor=self.office,
+        )
+        self.report.created.append(f"批量打印任务 {self.session_obj.name}（{job.total}份答复函）")
+
 
 @transaction.atomic
 def load_demo() -> DemoReport:
@@ -578,4 +595,5 @@ def load_demo() -> DemoReport:
     loader.load_users()
     loader.other_proposals()
     loader.example_letter()
+    loader.print_batch()
     return report

@@ -40,6 +40,16 @@ class Session(models.Model):
         _("已用提案流水号"), default=0,
         help_text=_("系统分配提案号时从此数之后编号；导入的提案号会使其前移。"),
     )
+    lead_due_days = models.PositiveSmallIntegerField(
+        _("主办单位办理期限（天）"), default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+        help_text=_("交办时主办单位和分办单位的办理期限默认为交办日期后的天数（按自然日计算）。"),
+    )
+    co_due_days = models.PositiveSmallIntegerField(
+        _("会办单位办理期限（天）"), default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+        help_text=_("交办时会办单位向主办单位提出意见的期限默认为交办日期后的天数（按自然日计算）。"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -115,6 +125,21 @@ class Proposer(models.Model):
 
 
 class ProposalQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Proposals ``user`` may see: all for liaison and office staff; for agency staff,
+        those assigned to one of their agencies; none for anyone else."""
+        from core.roles import agency_ids, is_liaison, is_office
+
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if is_liaison(user) or is_office(user):
+            return self
+        return self.filter(
+            models.Exists(Assignment.objects.filter(
+                proposal=models.OuterRef("pk"), agency_id__in=agency_ids(user)
+            ))
+        )
+
     def with_details(self):
         return self.select_related("session", "category").prefetch_related(
             "signatures__proposer", "recommendations", "assignments__agency"

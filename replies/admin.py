@@ -32,7 +32,14 @@ from proposals.models import Proposal, Recommendation
 
 from . import services
 from .composition import build_parts, letter_paragraphs
-from .models import AdoptionStatus, DocumentCounter, ReplyLetter, Section, letter_class_choices
+from .models import (
+    AdoptionStatus,
+    DocumentCounter,
+    PrintJob,
+    ReplyLetter,
+    Section,
+    letter_class_choices,
+)
 
 # ---------------------------------------------------------------- adoption statuses
 
@@ -363,6 +370,32 @@ class DocumentCounterAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin)
     search_fields = ("prefix",)
     ordering = ("prefix", "-year")
     readonly_fields = ("prefix", "year", "last_serial")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PrintJob)
+class PrintJobAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+    """批量打印任务: started on the printing page and built by a task; read-only here."""
+
+    liaison_view = True
+    office_view = True
+    list_display = ("created_at", "session", "agency", "format", "seal", "state", "done", "total",
+                    "requested_by")
+    list_filter = ("state", "format", "session")
+    search_fields = ("session__name", "agency__name", "agency__short_name", "requested_by__username")
+    list_select_related = ("session", "agency", "requested_by")
+    ordering = ("-created_at", "-id")
+    fields = ("session", "agency", "format", "seal", "state", "done", "total", "file", "error",
+              "requested_by", "created_at", "finished_at")
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

@@ -8,8 +8,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.roles import agency_ids, is_liaison, is_office
 from core.workflow import Move
 
 
@@ -129,6 +132,34 @@ class ReplyLetterQuerySet(models.QuerySet):
     def final(self):
         return self.filter(state__in=[ReplyLetter.State.SIGNED, ReplyLetter.State.ISSUED])
 
+    def visible_to(self, user):
+        """Letters ``user`` may read: everything for liaison and office staff, otherwise
+        the letters of proposals assigned to one of the user's agencies."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if is_liaison(user) or is_office(user):
+            return self
+        from proposals.models import Assignment
+
+        return self.filter(Exists(Assignment.objects.filter(
+            proposal=OuterRef("proposal"), agency_id__in=agency_ids(user),
+        )))
+
+    def for_printing(self, *, session=None, agency=None):
+        """Signed and issued letters, by agency, then document number."""
+        letters = self.final().select_related("proposal__session", "agency")
+        if session is not None:
+            letters = letters.filter(proposal__session=session)
+        if agency is not None:
+            letters = letters.filter(agency=agency)
+        return letters.order_by("agency__code", "doc_prefix", "doc_year", "doc_serial", "id")
+
+
+def letter_pdf_path(letter, filename: str) -> str:
+    """Stored letters sit under letters/<document year>/."""
+    year = letter.doc_year or (letter.signed_on.year if letter.signed_on else "undated")
+    return f"letters/{year}/{filename}"
+
 
 class ReplyLetter(models.Model):
     """答复函: the letter an answering agency sends for a proposal.
@@ -198,6 +229,11 @@ class ReplyLetter(models.Model):
     )
     signed_at = models.DateTimeField(_("签发时间"), null=True, blank=True)
     void_reason = models.TextField(_("作废理由"), blank=True)
+    pdf = models.FileField(
+        _("签发稿PDF"), upload_to=letter_pdf_path, blank=True, editable=False,
+        help_text=_("签发时生成并存档，此后每次下载都是同一份文件。"),
+    )
+    pdf_sha256 = models.CharField(_("PDF校验值（SHA-256）"), max_length=64, blank=True, editable=False)
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -224,6 +260,10 @@ class ReplyLetter(models.Model):
     def __str__(self) -> str:
         return self.number or f"{self.title}（{self.get_state_display()}）"
 
+    def get_absolute_url(self) -> str:
+        """The letter's PDF: the stored final letter once signed, the draft preview before."""
+        return reverse("replies:letter_pdf", args=[self.pk])
+
     @property
     def is_final(self) -> bool:
         return self.state in (self.State.SIGNED, self.State.ISSUED, self.State.VOIDED)
@@ -246,3 +286,69 @@ class DocumentCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}〔{self.year}〕 {self.last_serial}"
+
+
+class PrintJob(models.Model):
+    """批量打印: one session's signed letters (of one agency, or all) in one file.
+
+    Built by a task; ``done`` counts the letters collected so far, so the page that
+    follows the job can show its progress while it runs.
+    """
+
+    class Format(models.TextChoices):
+        PDF = "pdf", _("合并为一个PDF文件")
+        ZIP = "zip", _("ZIP压缩包（每份答复函一个PDF）")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    session = models.ForeignKey(
+        "proposals.Session", on_delete=models.CASCADE, related_name="print_jobs",
+        verbose_name=_("届次会议"),
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="print_jobs", verbose_name=_("答复单位"), help_text=_("留空为全部单位。"),
+    )
+    format = models.CharField(_("文件格式"), max_length=3, choices=Format.choices, default=Format.PDF)
+    seal = models.BooleanField(_("加盖印章"), default=True)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=State.choices, default=State.QUEUED, db_index=True
+    )
+    total = models.PositiveIntegerField(_("答复函总数"), default=0)
+    done = models.PositiveIntegerField(_("已完成数"), default=0)
+    file = models.FileField(_("文件"), upload_to="print-jobs/", blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("发起人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("批量打印任务")
+        verbose_name_plural = _("批量打印任务")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        scope = self.agency.short_name if self.agency_id else _("全部单位")
+        return f"{self.session} · {scope} · {self.get_state_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("replies:print_job", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else (100 if self.is_finished else 0)
+
+    def letters(self):
+        """The letters this job prints."""
+        return ReplyLetter.objects.for_printing(session=self.session, agency=self.agency)

@@ -7,16 +7,21 @@ writes the history (see :mod:`core.workflow`).
 from __future__ import annotations
 
 import datetime
+import hashlib
+import io
+import logging
+import zipfile
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
-from core.roles import agency_roles, is_office, require_agency_member, require_approver
+from core.roles import agency_roles, is_liaison, is_office, require_agency_member, require_approver
 from core.workflow import (
     ConcurrentEdit,
     DomainError,
@@ -29,8 +34,11 @@ from proposals.models import Assignment, Proposal, Recommendation, Session, Stat
 from proposals.services import HANDLING_STATES, proposal_mark_replied_if_complete
 
 from .composition import build_parts, letter_sections, suggested_class
-from .models import AdoptionStatus, ReplyLetter, Section
+from .models import AdoptionStatus, PrintJob, ReplyLetter, Section
 from .numbering import allocate_document_number
+from .pdf import missing_characters, render_letter_pdf
+
+logger = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------- helpers
 
@@ -372,6 +380,7 @@ def letter_submit(*, letter: ReplyLetter, actor=None) -> ReplyLetter:
     check_move(letter, "submit")
     _handling(letter.proposal)
     _check_complete(letter)
+    _check_printable(letter)
     letter.version += 1
     transition(letter, "submit", actor=actor, update_fields=["version"])
     return letter
@@ -388,14 +397,34 @@ def letter_return(*, letter: ReplyLetter, actor=None, reason: str = "") -> Reply
     return letter
 
 
+def _check_printable(letter: ReplyLetter) -> None:
+    """Refuse a letter with characters that no configured font can print."""
+    missing = missing_characters(letter)
+    if missing:
+        raise DomainError(
+            _("以下字符在已配置的字体中都没有，无法打印：%(chars)s。请改用常用写法，或请管理员安装含这些字符的字体。")
+            % {"chars": "、".join(missing)}
+        )
+
+
+def _enqueue_render(letter_id: int) -> None:
+    from .tasks import render_signed_letter
+
+    render_signed_letter.delay(letter_id)
+
+
 @transaction.atomic
 def letter_sign(*, letter: ReplyLetter, actor=None, signed_on: datetime.date | None = None) -> ReplyLetter:
-    """签发: allocate the document number, fix the text, and mark the proposal answered."""
+    """签发: allocate the document number, fix the text, and mark the proposal answered.
+
+    Once the transaction commits, a task renders the final PDF and stores it for good.
+    """
     letter = _lock_letter(letter)
     require_approver(actor, letter.agency)
     check_move(letter, "sign")
     _handling(letter.proposal)
     _check_complete(letter)
+    _check_printable(letter)
     signed_on = signed_on or timezone.localdate()
     number = allocate_document_number(letter.agency.doc_prefix, signed_on.year)
     letter.number = str(number)
@@ -412,6 +441,10 @@ def letter_sign(*, letter: ReplyLetter, actor=None, signed_on: datetime.date | N
         data={"number": letter.number},
     )
     proposal_mark_replied_if_complete(proposal=letter.proposal, actor=actor)
+    letter_id = letter.pk
+    # robust: the letter is signed whatever happens to the render; a PDF that could not
+    # be stored now is stored on first download.
+    transaction.on_commit(lambda: _enqueue_render(letter_id), robust=True)
     return letter
 
 
@@ -440,3 +473,194 @@ def letter_void(*, letter: ReplyLetter, actor=None, reason: str = "") -> ReplyLe
     letter.version += 1
     transition(letter, "void", actor=actor, reason=reason, update_fields=["void_reason", "version"])
     return letter
+
+
+# ---------------------------------------------------------------- stored PDFs (签发稿)
+
+
+class StoredPDFError(DomainError):
+    """The stored PDF of a letter is missing or no longer matches its checksum."""
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _pdf_file_name(letter: ReplyLetter) -> str:
+    year = letter.doc_year or (letter.signed_on.year if letter.signed_on else 0)
+    return f"letter-{year}-{letter.pk}.pdf"
+
+
+@transaction.atomic
+def letter_store_pdf(*, letter: ReplyLetter) -> ReplyLetter:
+    """Render a signed letter's final PDF and keep it, with its SHA-256.
+
+    Idempotent: a letter that already has a stored PDF is returned untouched, so the
+    PDF is rendered once and every later download is the same file. A voided letter
+    keeps its PDF; one voided before its PDF was stored gets it rendered as signed.
+    """
+    letter = _lock_letter(letter)
+    if letter.pdf:
+        return letter
+    if not letter.is_final:
+        raise IllegalMove(
+            _("答复函当前状态为“%(state)s”，签发后才能生成正式PDF。") % {"state": letter.get_state_display()}
+        )
+    data = render_letter_pdf(letter)
+    letter.pdf.save(_pdf_file_name(letter), ContentFile(data), save=False)
+    stored_name = letter.pdf.name
+    # The file is written before the row; if the row cannot be saved, remove the file.
+    try:
+        letter.pdf_sha256 = _sha256(data)
+        letter.save(update_fields=["pdf", "pdf_sha256"])
+    except BaseException:
+        letter.pdf.storage.delete(stored_name)
+        raise
+    logger.info("stored the PDF of letter %s (%s) as %s", letter.pk, letter.number, stored_name)
+    return letter
+
+
+def letter_pdf_bytes(*, letter: ReplyLetter) -> bytes:
+    """The stored final PDF of a signed, issued or voided letter, checked against its SHA-256.
+
+    A letter without a stored PDF yet (the task has not run, or a letter imported from an
+    earlier system) gets it stored now. A file that is missing or altered is refused.
+    """
+    if not letter.pdf or not letter.pdf_sha256:
+        letter = letter_store_pdf(letter=letter)
+    try:
+        with letter.pdf.open("rb") as stored:
+            data = stored.read()
+    except OSError as error:
+        logger.error("the stored PDF of letter %s (%s) cannot be read: %s",
+                     letter.pk, letter.number, error)
+        raise StoredPDFError(
+            _("答复函 %(number)s 的存档PDF文件无法读取，请联系系统管理员。") % {"number": letter.number}
+        ) from error
+    digest = _sha256(data)
+    if digest != letter.pdf_sha256:
+        logger.error(
+            "the stored PDF of letter %s (%s) fails its checksum: expected %s, found %s (%s)",
+            letter.pk, letter.number, letter.pdf_sha256, digest, letter.pdf.name,
+        )
+        raise StoredPDFError(
+            _("答复函 %(number)s 的存档PDF文件与签发时的校验值不符，可能已被改动，系统拒绝提供。请联系系统管理员。")
+            % {"number": letter.number}
+        )
+    return data
+
+
+# ---------------------------------------------------------------- batch printing (批量打印)
+
+
+def may_print(user) -> bool:
+    """Office staff, liaison staff and superusers print batches of letters."""
+    return is_office(user) or is_liaison(user)
+
+
+@transaction.atomic
+def print_job_create(*, session: Session, agency: Agency | None = None,
+                     format: str = PrintJob.Format.PDF, seal: bool = True, actor=None) -> PrintJob:
+    """Ask for a session's signed letters (one agency's, or all) as one PDF or a ZIP.
+
+    The file is built by a task once this transaction commits.
+    """
+    if actor is not None and not may_print(actor):
+        raise PermissionDenied(_("只有办公室或提案委工作人员可以批量打印答复函。"))
+    if format not in PrintJob.Format.values:
+        raise DomainError(_("文件格式“%(f)s”无效。") % {"f": format}, field="format")
+    total = ReplyLetter.objects.for_printing(session=session, agency=agency).count()
+    if not total:
+        scope = agency.short_name if agency else _("各单位")
+        raise DomainError(
+            _("%(session)s%(scope)s还没有已签发的答复函。") % {"session": session.name, "scope": scope}
+        )
+    job = PrintJob.objects.create(
+        session=session, agency=agency, format=format, seal=bool(seal), total=total,
+        requested_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    job_id = job.pk
+    transaction.on_commit(lambda: _enqueue_print_job(job_id), robust=True)
+    return job
+
+
+def _enqueue_print_job(job_id: int) -> None:
+    from .tasks import build_print_job
+
+    build_print_job.delay(job_id)
+
+
+def _member_name(letter: ReplyLetter, taken: set[str]) -> str:
+    base = (letter.number or f"letter-{letter.pk}").replace("/", "-").replace("\\", "-")
+    name, n = f"{base}.pdf", 1
+    while name in taken:
+        n += 1
+        name = f"{base}-{n}.pdf"
+    taken.add(name)
+    return name
+
+
+def _job_file_name(job: PrintJob) -> str:
+    return f"job-{job.pk}.{job.format}"
+
+
+def print_job_build(*, job: PrintJob) -> PrintJob:
+    """Collect the job's letters into its file, counting progress letter by letter.
+
+    Not one transaction: each step commits on its own so that others see the progress
+    (``done``) while the job runs. A job already done is left as it is; a failed one
+    starts over. A failure marks the job failed with the error and is raised again.
+    """
+    with transaction.atomic():
+        job = PrintJob.objects.select_for_update(of=("self",)).select_related(
+            "session", "agency"
+        ).get(pk=job.pk)
+        if job.state == PrintJob.State.DONE:
+            return job
+        letters = list(job.letters())
+        job.state, job.total, job.done, job.error = PrintJob.State.RUNNING, len(letters), 0, ""
+        job.save(update_fields=["state", "total", "done", "error"])
+    try:
+        output = io.BytesIO()
+        if job.format == PrintJob.Format.ZIP:
+            _write_zip(job, letters, output)
+        else:
+            _write_merged(job, letters, output)
+        job.file.save(_job_file_name(job), ContentFile(output.getvalue()), save=False)
+        job.state, job.finished_at = PrintJob.State.DONE, timezone.now()
+        job.done = len(letters)
+        job.save(update_fields=["file", "state", "finished_at", "done"])
+    except Exception as error:
+        logger.exception("print job %s failed", job.pk)
+        PrintJob.objects.filter(pk=job.pk).update(
+            state=PrintJob.State.FAILED, error=str(error) or error.__class__.__name__,
+            finished_at=timezone.now(),
+        )
+        raise
+    return job
+
+
+def _letter_pdf(job: PrintJob, letter: ReplyLetter) -> bytes:
+    return letter_pdf_bytes(letter=letter) if job.seal else render_letter_pdf(letter, seal=False)
+
+
+def _progress(job: PrintJob, done: int) -> None:
+    PrintJob.objects.filter(pk=job.pk).update(done=done)
+
+
+def _write_merged(job: PrintJob, letters, output) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for done, letter in enumerate(letters, start=1):
+        writer.append(PdfReader(io.BytesIO(_letter_pdf(job, letter))))
+        _progress(job, done)
+    writer.write(output)
+
+
+def _write_zip(job: PrintJob, letters, output) -> None:
+    taken: set[str] = set()
+    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for done, letter in enumerate(letters, start=1):
+            archive.writestr(_member_name(letter, taken), _letter_pdf(job, letter))
+            _progress(job, done)

@@ -1,0 +1,224 @@
+"""Pages and downloads for reply letters: the letter PDFs, and batch printing for the office.
+
+A letter is visible to liaison staff, office staff, superusers and the staff of any
+agency assigned to its proposal; to anyone else it does not exist (404). The draft
+preview is for the letter's own agency and liaison staff.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from core.roles import agency_roles, is_liaison
+from core.workflow import DomainError
+from proposals.models import Session
+
+from . import services
+from .filters import PrintableLetterFilter
+from .forms import PrintJobForm
+from .models import PrintJob, ReplyLetter
+from .pdf import render_letter_pdf
+
+LETTERS_PER_PAGE = 50
+RECENT_JOBS = 10
+
+
+def content_disposition(filename: str, fallback: str, *, attachment: bool) -> str:
+    """``inline`` or ``attachment``, naming the file per RFC 6266 / RFC 5987.
+
+    ``filename*`` carries the real (Chinese) name; ``fallback`` is a plain ASCII name
+    for clients that do not read it.
+    """
+    kind = "attachment" if attachment else "inline"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def file_response(data: bytes, *, filename: str, fallback: str, content_type: str,
+                  attachment: bool, etag: str = "") -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition(filename, fallback, attachment=attachment)
+    response["Content-Length"] = str(len(data))
+    response["Cache-Control"] = "private, no-cache"
+    if etag:
+        response["ETag"] = f'"{etag}"'
+    return response
+
+
+def _base_context(request) -> dict:
+    return {"can_print": services.may_print(request.user)}
+
+
+def _letter(request, pk: int) -> ReplyLetter:
+    letters = ReplyLetter.objects.visible_to(request.user).select_related("proposal__session", "agency")
+    return get_object_or_404(letters, pk=pk)
+
+
+def may_preview_draft(user, letter: ReplyLetter) -> bool:
+    return is_liaison(user) or bool(agency_roles(user, letter.agency))
+
+
+def _wants_download(request) -> bool:
+    return request.GET.get("download") == "1"
+
+
+def _draft_response(request, letter: ReplyLetter) -> HttpResponse:
+    if not may_preview_draft(request.user, letter):
+        raise PermissionDenied(_("只有答复单位的工作人员和提案委工作人员可以预览答复函草稿。"))
+    data = render_letter_pdf(letter, draft=True)
+    filename = _("第%(number)s号提案答复函（草稿）.pdf") % {"number": letter.proposal.number}
+    return file_response(data, filename=filename, fallback=f"letter-{letter.pk}-draft.pdf",
+                         content_type="application/pdf", attachment=_wants_download(request))
+
+
+def _unavailable(request, error: DomainError) -> HttpResponse:
+    context = {**_base_context(request), "message": error.message}
+    return render(request, "replies/pdf_unavailable.html", context, status=500)
+
+
+@login_required
+@require_GET
+def letter_pdf(request, pk: int):
+    """The letter as PDF: the stored final file once signed, else the draft preview.
+
+    ``?download=1`` sends it as a download named by the document number; ``?seal=0``
+    renders the final letter without the seal, for stamping by hand (not stored).
+    """
+    letter = _letter(request, pk)
+    if not letter.is_final:
+        return _draft_response(request, letter)
+    seal = request.GET.get("seal") != "0"
+    name = letter.number or _("答复函%(id)s") % {"id": letter.pk}
+    if seal:
+        try:
+            data = services.letter_pdf_bytes(letter=letter)
+        except services.StoredPDFError as error:
+            return _unavailable(request, error)
+        etag = hashlib.sha256(data).hexdigest()  # checked against the stored value just now
+        filename, fallback = f"{name}.pdf", f"letter-{letter.pk}.pdf"
+    else:
+        data = render_letter_pdf(letter, seal=False)
+        etag = ""
+        filename = _("%(name)s（无印章）.pdf") % {"name": name}
+        fallback = f"letter-{letter.pk}-unsealed.pdf"
+    return file_response(data, filename=filename, fallback=fallback, content_type="application/pdf",
+                         attachment=_wants_download(request), etag=etag)
+
+
+@login_required
+@require_GET
+def letter_draft_pdf(request, pk: int):
+    """The draft preview (marked 草稿) of a letter not yet signed."""
+    letter = _letter(request, pk)
+    if letter.is_final:
+        url = reverse("replies:letter_pdf", args=[letter.pk])
+        query = request.GET.urlencode()
+        return redirect(f"{url}?{query}" if query else url)
+    return _draft_response(request, letter)
+
+
+def _require_printer(request) -> None:
+    if not services.may_print(request.user):
+        raise PermissionDenied(_("只有办公室或提案委工作人员可以查看待印发答复函。"))
+
+
+@login_required
+@require_GET
+def printable_letters(request):
+    """待印发答复函: signed and issued letters to print, and batch printing."""
+    _require_printer(request)
+    letters = ReplyLetter.objects.visible_to(request.user).for_printing()
+    filterset = PrintableLetterFilter(request.GET or None, queryset=letters)
+    page = Paginator(filterset.qs, LETTERS_PER_PAGE).get_page(request.GET.get("page"))
+    chosen = filterset.form.cleaned_data if filterset.is_bound and filterset.form.is_valid() else {}
+    initial = {"session": chosen.get("session"), "agency": chosen.get("agency")}
+    if initial["session"] is None:
+        initial["session"] = Session.objects.first()
+    query = request.GET.copy()
+    query.pop("page", None)
+    jobs = PrintJob.objects.select_related("session", "agency", "requested_by")[:RECENT_JOBS]
+    return render(request, "replies/printable_letters.html", {
+        **_base_context(request),
+        "filter": filterset,
+        "page": page,
+        "query": query.urlencode(),
+        "form": PrintJobForm(initial=initial),
+        "jobs": jobs,
+    })
+
+
+@login_required
+@require_POST
+def print_job_create(request):
+    _require_printer(request)
+    form = PrintJobForm(request.POST)
+    if form.is_valid():
+        try:
+            job = services.print_job_create(
+                session=form.cleaned_data["session"], agency=form.cleaned_data["agency"],
+                format=form.cleaned_data["format"], seal=form.cleaned_data["seal"],
+                actor=request.user,
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            return redirect("replies:print_job", pk=job.pk)
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("replies:printable_letters")
+
+
+def _job(request, pk: int) -> PrintJob:
+    job = get_object_or_404(PrintJob.objects.select_related("session", "agency", "requested_by"), pk=pk)
+    if job.requested_by_id != request.user.pk and not services.may_print(request.user):
+        raise Http404
+    return job
+
+
+@login_required
+@require_GET
+def print_job_detail(request, pk: int):
+    job = _job(request, pk)
+    return render(request, "replies/print_job.html", {**_base_context(request), "job": job})
+
+
+@login_required
+@require_GET
+def print_job_progress(request, pk: int):
+    """The progress fragment the job page polls every second until the job finishes."""
+    job = _job(request, pk)
+    return render(request, "replies/_print_job_progress.html", {"job": job})
+
+
+def job_file_name(job: PrintJob) -> str:
+    scope = job.agency.short_name if job.agency_id else _("全部单位")
+    seal = "" if job.seal else _("（无印章）")
+    return _("%(session)s%(scope)s答复函%(seal)s.%(ext)s") % {
+        "session": job.session.name, "scope": scope, "seal": seal, "ext": job.format,
+    }
+
+
+@login_required
+@require_GET
+def print_job_download(request, pk: int):
+    job = _job(request, pk)
+    if job.state != PrintJob.State.DONE or not job.file:
+        messages.error(request, _("该批量打印任务尚未完成。"))
+        return redirect("replies:print_job", pk=job.pk)
+    with job.file.open("rb") as stored:
+        data = stored.read()
+    content_type = "application/pdf" if job.format == PrintJob.Format.PDF else "application/zip"
+    return file_response(data, filename=job_file_name(job), fallback=f"print-job-{job.pk}.{job.format}",
+                         content_type=content_type, attachment=True)
