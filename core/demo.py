@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from agencies.models import Agency, Membership
+from core.demo_seal import draw_seal
 from core.roles import LIAISON_GROUP, OFFICE_GROUP
 from proposals import services as proposal_services
 from proposals.models import Category, Proposal, Session
@@ -149,6 +151,8 @@ class _Loader:
             )
             if created:
                 self.report.created.append(f"承办单位 {agency.name}")
+                # A drawn stand-in for the agency's seal, so signed letters print sealed.
+                agency.seal.save(f"{agency.code}.png", ContentFile(draw_seal(agency.name)), save=True)
             self.agencies[agency.code] = agency
 
     def user(self, username: str, role: str, *, display_name: str = "", superuser: bool = False):
