@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from django.conf import settings
 from django.template.loader import render_to_string
 
 from ..composition import build_parts, letter_paragraphs
@@ -18,7 +21,8 @@ def _mm(value: float) -> str:
 
 
 def _font_css() -> str:
-    rules = []
+    red = settings.LETTER_RED if re.fullmatch(r"#[0-9A-Fa-f]{6}", settings.LETTER_RED) else "#E60012"
+    rules = [f".red {{ color: {red}; }}", f".rule.red {{ background: {red}; }}"]
     for role in ("body", "title", "heading", "number", "kai"):
         font = fonts.stack(role)
         weight = "bold" if font.bold else "normal"
