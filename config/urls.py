@@ -1,14 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from core import views as core_views
 
 admin.site.site_header = "政协提案办理系统"
 admin.site.site_title = "政协提案办理系统"
 admin.site.index_title = "管理"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
+    path("", core_views.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("proposals/", include("proposals.urls")),
     path("", include("replies.urls")),
 ]

@@ -56,6 +56,11 @@ def agency_ids(user) -> set[int]:
     return set(_memberships(user))
 
 
+def approver_agency_ids(user) -> set[int]:
+    """The agencies where ``user`` is an approver (签发人)."""
+    return {agency_id for agency_id, roles in _memberships(user).items() if "approver" in roles}
+
+
 def require_liaison(actor) -> None:
     if actor is not None and not is_liaison(actor):
         raise PermissionDenied(_("只有提案委工作人员可以进行此操作。"))

@@ -293,6 +293,32 @@ class AssignmentQuerySet(models.QuerySet):
         """Assignments whose agency writes a reply letter: the lead and separate handlers."""
         return self.filter(role__in=[Assignment.Role.LEAD, Assignment.Role.SEPARATE])
 
+    def pending(self):
+        """Assignments still owing an answer in the proposal's current round.
+
+        A lead or separate handler owes a signed letter; a co-handler owes its
+        sections (submitted or approved) to the lead.
+        """
+        from replies.models import ReplyLetter, Section
+
+        letter = ReplyLetter.objects.final().filter(
+            proposal=models.OuterRef("proposal"), agency=models.OuterRef("agency"),
+            round=models.OuterRef("proposal__round"),
+        )
+        sections = Section.objects.filter(
+            recommendation__proposal=models.OuterRef("proposal"), agency=models.OuterRef("agency"),
+            state__in=[Section.State.SUBMITTED, Section.State.APPROVED],
+        )
+        handling = [Proposal.State.ASSIGNED, Proposal.State.REOPENED, Proposal.State.REPLIED]
+        return self.filter(proposal__state__in=handling).filter(
+            (models.Q(role=Assignment.Role.CO) & ~models.Exists(sections))
+            | (~models.Q(role=Assignment.Role.CO) & ~models.Exists(letter))
+        )
+
+    def overdue(self, today):
+        """Pending assignments whose due date has passed."""
+        return self.pending().filter(due_on__lt=today)
+
 
 class Assignment(models.Model):
     """交办: a proposal handed to an agency, as lead, co-handler or separate handler."""

@@ -1,0 +1,20 @@
+"""What every page's navigation needs to know about the signed-in user."""
+
+from core.roles import agency_ids, is_liaison, is_office
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    liaison, office = is_liaison(user), is_office(user)
+    in_agency = bool(agency_ids(user))
+    return {
+        "nav": {
+            "liaison": liaison,
+            "office": office,
+            "agency": in_agency,
+            "proposals": liaison or office or in_agency,
+        },
+        "can_print": liaison or office,
+    }

@@ -1,0 +1,78 @@
+"""The home page: what needs the signed-in user now."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+
+from core.roles import agency_ids, approver_agency_ids, is_liaison, is_office
+from proposals.models import Assignment, Proposal
+from replies.models import ReplyLetter, Section
+
+LIST_LIMIT = 10
+
+
+def _liaison_todo() -> tuple[list[dict], list[Assignment]]:
+    today = timezone.localdate()
+    groups = []
+    for state, label in (
+        (Proposal.State.SUBMITTED, "待审查的提案"),
+        (Proposal.State.REGISTERED, "已立案、待交办的提案"),
+        (Proposal.State.REPLIED, "已答复、待登记反馈的提案"),
+    ):
+        queryset = Proposal.objects.filter(state=state).select_related("session").order_by("number")
+        groups.append({"label": label, "count": queryset.count(),
+                       "proposals": list(queryset[:LIST_LIMIT])})
+    overdue = list(
+        Assignment.objects.overdue(today).select_related("proposal", "agency").order_by("due_on")[:LIST_LIMIT]
+    )
+    for assignment in overdue:
+        assignment.days_over = (today - assignment.due_on).days
+    return groups, overdue
+
+
+def _agency_todo(user) -> dict:
+    today = timezone.localdate()
+    ids = agency_ids(user)
+    assignments = list(
+        Assignment.objects.pending().filter(agency_id__in=ids)
+        .select_related("proposal", "agency").order_by("due_on")[:LIST_LIMIT]
+    )
+    for assignment in assignments:
+        assignment.days_left = (assignment.due_on - today).days
+    approver_of = approver_agency_ids(user)
+    to_approve = Section.objects.filter(
+        agency_id__in=approver_of, state=Section.State.SUBMITTED
+    ).select_related("recommendation__proposal", "agency").order_by("updated_at")
+    to_sign = ReplyLetter.objects.filter(
+        agency_id__in=approver_of, state=ReplyLetter.State.IN_REVIEW
+    ).select_related("proposal", "agency").order_by("updated_at")
+    returned = Section.objects.filter(agency_id__in=ids, state=Section.State.DRAFT).select_related(
+        "recommendation__proposal", "agency").order_by("-updated_at")
+    return {
+        "assignments": assignments,
+        "to_approve": list(to_approve[:LIST_LIMIT]),
+        "to_sign": list(to_sign[:LIST_LIMIT]),
+        "drafts": list(returned[:LIST_LIMIT]),
+        "is_approver": bool(approver_of),
+    }
+
+
+def _office_todo() -> dict:
+    signed = ReplyLetter.objects.filter(state=ReplyLetter.State.SIGNED).select_related(
+        "proposal", "agency").order_by("signed_on", "id")
+    return {"count": signed.count(), "letters": list(signed[:LIST_LIMIT])}
+
+
+@login_required
+def home(request):
+    user = request.user
+    context: dict = {}
+    if is_liaison(user):
+        context["liaison_groups"], context["overdue"] = _liaison_todo()
+    if agency_ids(user):
+        context["agency"] = _agency_todo(user)
+    if is_office(user):
+        context["office"] = _office_todo()
+    return render(request, "home.html", context)
