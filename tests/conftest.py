@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -58,3 +59,79 @@ def _fast_tests(settings, tmp_path):
 def world(db):
     """A session, a lead and a co-handling agency with their staff, and liaison staff."""
     return factories.World.build()
+
+
+# ---------------------------------------------------------------- browser tests
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
+
+
+class Journey:
+    """A person at a browser: logs in, moves around, and keeps a screenshot of each step."""
+
+    def __init__(self, browser, base_url: str, name: str):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(15_000)
+        self.base_url = base_url
+        self.folder = ARTIFACTS / name
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.step = 0
+
+    def go(self, path: str):
+        self.page.goto(self.base_url + path)
+        return self.page
+
+    def log_in(self, username: str, password: str = "pw"):
+        self.context.clear_cookies()
+        self.go("/accounts/login/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", password)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_load_state()
+        return self.page
+
+    def shot(self, label: str) -> Path:
+        self.step += 1
+        path = self.folder / f"{self.step:02d}-{label}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    if not Path(CHROMIUM).exists():
+        _missing(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+    # Playwright's synchronous API runs an event loop in this thread; the test's own
+    # database calls are synchronous all the same.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync"],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def journey(browser, live_server, request):
+    """Open a browser session against the live server; ``journey(name)`` for more people."""
+    opened = []
+
+    def open_journey(name: str | None = None) -> Journey:
+        j = Journey(browser, live_server.url, f"{request.node.name}/{name or len(opened) + 1}")
+        opened.append(j)
+        return j
+
+    yield open_journey
+    for j in opened:
+        j.close()
