@@ -294,30 +294,35 @@ class AssignmentQuerySet(models.QuerySet):
         return self.filter(role__in=[Assignment.Role.LEAD, Assignment.Role.SEPARATE])
 
     def pending(self):
-        """Assignments still owing an answer in the proposal's current round.
-
-        A lead or separate handler owes a signed letter; a co-handler owes its
-        sections (submitted or approved) to the lead.
-        """
-        from replies.models import ReplyLetter, Section
-
-        letter = ReplyLetter.objects.final().filter(
-            proposal=models.OuterRef("proposal"), agency=models.OuterRef("agency"),
-            round=models.OuterRef("proposal__round"),
-        )
-        sections = Section.objects.filter(
-            recommendation__proposal=models.OuterRef("proposal"), agency=models.OuterRef("agency"),
-            state__in=[Section.State.SUBMITTED, Section.State.APPROVED],
-        )
-        handling = [Proposal.State.ASSIGNED, Proposal.State.REOPENED, Proposal.State.REPLIED]
-        return self.filter(proposal__state__in=handling).filter(
-            (models.Q(role=Assignment.Role.CO) & ~models.Exists(sections))
-            | (~models.Q(role=Assignment.Role.CO) & ~models.Exists(letter))
-        )
+        """Assignments of proposals being handled whose agency has not answered this round."""
+        handling = [Proposal.State.ASSIGNED, Proposal.State.REOPENED]
+        return self.filter(proposal__state__in=handling).exclude(assignment_answered())
 
     def overdue(self, today):
         """Pending assignments whose due date has passed."""
         return self.pending().filter(due_on__lt=today)
+
+
+def assignment_answered() -> models.Q:
+    """On an Assignment queryset: the agency has answered in the proposal's current round.
+
+    A lead or separate handler (主办、分办) has answered with a signed letter of this
+    round; a co-handler (会办) with an approved section on the proposal.
+    """
+    from replies.models import ReplyLetter, Section
+
+    signed_letter = ReplyLetter.objects.final().filter(
+        proposal=models.OuterRef("proposal"), agency=models.OuterRef("agency"),
+        round=models.OuterRef("proposal__round"),
+    )
+    approved_section = Section.objects.filter(
+        recommendation__proposal=models.OuterRef("proposal"), agency=models.OuterRef("agency"),
+        state=Section.State.APPROVED,
+    )
+    return (
+        (models.Q(role__in=["lead", "separate"]) & models.Exists(signed_letter))
+        | (models.Q(role="co") & models.Exists(approved_section))
+    )
 
 
 class Assignment(models.Model):

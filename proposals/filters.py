@@ -1,0 +1,197 @@
+"""The proposal list: its scoped queryset, its filters, search and sorting.
+
+An assignment is *overdue* (逾期) when its due date has passed while the proposal is
+being handled (已交办 or 重新办理) and its agency has not answered in the current round
+(see ``proposals.models.assignment_answered``).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+from replies.models import ReplyLetter, letter_class_choices
+
+from .models import Assignment, Category, Proposal, Session, Signature
+
+SEARCH_MAX = 100
+SEARCH_TERMS_MAX = 10
+
+
+# ---------------------------------------------------------------- reads
+
+
+def overdue_assignments(today: datetime.date | None = None):
+    """Assignments past their due date whose agency has not answered this round."""
+    return Assignment.objects.overdue(today or timezone.localdate())
+
+
+def current_letters():
+    """Letters of a proposal that count now: not voided, oldest first."""
+    return ReplyLetter.objects.current().select_related("agency").order_by("created_at", "id")
+
+
+# Lead first, then co-handlers, then separate handlers.
+ROLE_ORDER = Case(
+    When(role=Assignment.Role.LEAD, then=Value(0)),
+    When(role=Assignment.Role.CO, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def proposal_list_queryset(user, today: datetime.date | None = None):
+    """The proposals ``user`` may see, with everything the list shows, in a fixed number of queries."""
+    earliest_due = Assignment.objects.filter(proposal=OuterRef("pk")).order_by("due_on").values("due_on")[:1]
+    return (
+        Proposal.objects.visible_to(user)
+        .select_related("session", "category")
+        .prefetch_related(
+            Prefetch("signatures", queryset=Signature.objects.select_related("proposer")),
+            Prefetch("assignments", queryset=Assignment.objects.select_related("agency")
+                     .annotate(role_order=ROLE_ORDER).order_by("role_order", "agency__code")),
+            Prefetch("letters", queryset=current_letters(), to_attr="current_letters"),
+        )
+        .annotate(
+            next_due=Subquery(earliest_due),
+            is_overdue=Exists(overdue_assignments(today).filter(proposal=OuterRef("pk"))),
+        )
+    )
+
+
+# ---------------------------------------------------------------- the filters
+
+STATE_ORDER = Case(
+    *(When(state=state, then=Value(i)) for i, state in enumerate(Proposal.State.values)),
+    output_field=IntegerField(),
+)
+
+SORTS = {
+    "number": ("session__year", "number"),
+    "-number": ("-session__year", "-number"),
+    "submitted": ("submitted_on", "number"),
+    "-submitted": ("-submitted_on", "number"),
+    "state": (STATE_ORDER, "number"),
+    "-state": (STATE_ORDER.desc(), "number"),
+    "due": (F("next_due").asc(nulls_last=True), "number"),
+    "-due": (F("next_due").desc(nulls_last=True), "number"),
+}
+SORT_CHOICES = [
+    ("number", _("提案号")),
+    ("-number", _("提案号（倒序）")),
+    ("submitted", _("提交日期")),
+    ("-submitted", _("提交日期（最近在前）")),
+    ("state", _("状态")),
+    ("-state", _("状态（倒序）")),
+    ("due", _("办理期限（最早在前）")),
+    ("-due", _("办理期限（最晚在前）")),
+]
+DEFAULT_SORT = "number"
+
+YES_NO = [("1", _("是")), ("0", _("否"))]
+
+
+class ProposalFilter(django_filters.FilterSet):
+    """提案列表: filters, a search box by number or words of the title, and sorting."""
+
+    q = django_filters.CharFilter(
+        method="filter_search", label=_("搜索"),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("提案号或案由中的词语")}),
+        max_length=SEARCH_MAX,
+    )
+    session = django_filters.ModelChoiceFilter(
+        queryset=Session.objects.all(), label=_("届次会议"), empty_label=_("全部届次"),
+    )
+    state = django_filters.ChoiceFilter(
+        choices=Proposal.State.choices, label=_("状态"), empty_label=_("全部状态"),
+    )
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(), label=_("类别"), empty_label=_("全部类别"),
+    )
+    agency = django_filters.ModelChoiceFilter(
+        queryset=Agency.objects.all(), method="filter_agency", label=_("承办单位"),
+        empty_label=_("全部单位"),
+    )
+    proposer = django_filters.CharFilter(
+        method="filter_proposer", label=_("提案者"), max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("姓名或名称中的字")}),
+    )
+    letter_class = django_filters.ChoiceFilter(
+        choices=letter_class_choices, method="filter_letter_class", label=_("答复函分类"),
+        empty_label=_("全部分类"),
+    )
+    is_key = django_filters.ChoiceFilter(
+        choices=YES_NO, method="filter_is_key", label=_("重点提案"), empty_label=_("全部"),
+    )
+    overdue = django_filters.ChoiceFilter(
+        choices=YES_NO, method="filter_overdue", label=_("逾期"), empty_label=_("全部"),
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=SORT_CHOICES, method="filter_sort", label=_("排序"), empty_label=None,
+    )
+
+    class Meta:
+        model = Proposal
+        fields = ["q", "session", "state", "category", "agency", "proposer", "letter_class",
+                  "is_key", "overdue", "sort"]
+
+    def filter_search(self, queryset, name, value):
+        terms = value.split()[:SEARCH_TERMS_MAX]
+        for term in terms:
+            queryset = queryset.filter(Q(number__icontains=term) | Q(title__icontains=term))
+        return queryset
+
+    def filter_agency(self, queryset, name, value):
+        return queryset.filter(Exists(Assignment.objects.filter(proposal=OuterRef("pk"), agency=value)))
+
+    def filter_proposer(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Exists(Signature.objects.filter(
+            proposal=OuterRef("pk"), proposer__name__icontains=value
+        )))
+
+    def filter_letter_class(self, queryset, name, value):
+        return queryset.filter(Exists(ReplyLetter.objects.current().filter(
+            proposal=OuterRef("pk"), round=OuterRef("round"), klass=value
+        )))
+
+    def filter_is_key(self, queryset, name, value):
+        return queryset.filter(is_key=value == "1")
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.filter(is_overdue=value == "1")
+
+    def filter_sort(self, queryset, name, value):
+        # Applied in ``qs`` so that the order holds without the field, too.
+        return queryset
+
+    @property
+    def sort_key(self) -> str:
+        if self.is_bound and self.form.is_valid():
+            return self.form.cleaned_data.get("sort") or DEFAULT_SORT
+        return DEFAULT_SORT
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_sorted_qs"):
+            self._sorted_qs = super().qs.order_by(*SORTS[self.sort_key])
+        return self._sorted_qs

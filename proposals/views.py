@@ -1,0 +1,790 @@
+"""The liaison staff's pages: the proposal list and page, logging, review, assignment, feedback.
+
+Who may do what:
+- anyone not signed in is sent to the login page;
+- liaison staff (and superusers) see every proposal and use every page here;
+- agency staff see the proposals assigned to their agency (list and page), office staff
+  see every proposal; both get a 403 page from every page that changes something;
+- a proposal the user may not see does not exist for them (404).
+
+Every change goes through :mod:`proposals.services`; a refusal is shown on the form
+the user filled in, with what they typed kept.
+"""
+
+from __future__ import annotations
+
+import datetime
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    Prefetch,
+    Q,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agencies.models import Agency
+from core.roles import agency_ids, is_liaison, is_office
+from core.workflow import DomainError, IllegalMove, check_move
+from replies.composition import recommendation_heading
+from replies.models import ReplyLetter, Section
+from replies.views import may_preview_draft
+
+from . import services
+from .filters import ROLE_ORDER, ProposalFilter, proposal_list_queryset
+from .forms import (
+    BODY_MAX,
+    AssignmentAddForm,
+    AssignmentDueForm,
+    AssignmentFormSet,
+    FeedbackForm,
+    ProposalForm,
+    ProposerFormSet,
+    ReasonForm,
+    RecommendationFormSet,
+    default_due_on,
+    edit_rows,
+    form_values,
+    formset_from_rows,
+    initial_assignment_rows,
+    parse_op,
+    proposer_rows,
+    raw_rows,
+    recommendation_rows,
+)
+from .models import (
+    Assignment,
+    Feedback,
+    Proposal,
+    Recommendation,
+    Satisfaction,
+    Signature,
+    StateChange,
+    assignment_answered,
+)
+from .splitting import split_recommendations
+
+PER_PAGE = 25
+HANDLING_STATES = services.HANDLING_STATES
+
+
+# ---------------------------------------------------------------- pages and refusals
+
+
+def page(request, template: str, context: dict | None = None, *, status: int = 200):
+    return render(request, template, context or {}, status=status)
+
+
+def _guarded(view, *, liaison: bool):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if liaison and not is_liaison(request.user):
+            # Shown by the site's 403 page, like every refusal a service raises.
+            raise PermissionDenied(_("只有提案委工作人员可以进行此操作。"))
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)
+
+
+def viewer(view):
+    """A page for anyone signed in; what they see is scoped by ``visible_to``."""
+    return _guarded(view, liaison=False)
+
+
+def liaison_only(view):
+    """A page that changes something: liaison staff only, 403 for everyone else."""
+    return _guarded(view, liaison=True)
+
+
+def refuse(form, error: DomainError, extra: dict | None = None) -> None:
+    """Show a service's refusal on ``form``: on its field when it names one, else on top.
+
+    ``extra`` maps field names the form does not have (proposers, recommendations,
+    assignments) to lists collecting their messages.
+    """
+    if error.field and extra is not None and error.field in extra:
+        extra[error.field].append(error.message)
+    elif error.field and error.field in form.fields and not form.fields[error.field].disabled:
+        form.add_error(error.field, error.message)
+    else:
+        form.add_error(None, error.message)
+
+
+def _visible(request):
+    return Proposal.objects.visible_to(request.user)
+
+
+def _proposal(request, pk: int) -> Proposal:
+    return get_object_or_404(_visible(request).select_related("session", "category"), pk=pk)
+
+
+def _state_warning(proposal: Proposal, move: str) -> str:
+    try:
+        check_move(proposal, move)
+    except IllegalMove as error:
+        return error.message
+    return ""
+
+
+# ---------------------------------------------------------------- the list
+
+
+SORT_COLUMNS = ("number", "submitted", "state", "due")
+
+
+def _sort_links(request, current: str) -> dict:
+    links = {}
+    for key in SORT_COLUMNS:
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["sort"] = f"-{key}" if current == key else key
+        direction = "asc" if current == key else "desc" if current == f"-{key}" else ""
+        links[key] = {"url": f"?{query.urlencode()}", "direction": direction}
+    return links
+
+
+def _days(due: datetime.date | None, today: datetime.date) -> int | None:
+    return (due - today).days if due else None
+
+
+@viewer
+@require_GET
+def proposal_list(request):
+    """提案列表: filters, search, sorting and 25 proposals a page."""
+    today = timezone.localdate()
+    filterset = ProposalFilter(request.GET or None, queryset=proposal_list_queryset(request.user, today))
+    paginator = Paginator(filterset.qs, PER_PAGE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    for proposal in page_obj.object_list:
+        proposal.lead_name = getattr(proposal.lead_proposer, "name", "")
+        proposal.co_signer_count = sum(
+            1 for s in proposal.signatures.all() if s.role == Signature.Role.CO_SIGNER
+        )
+        proposal.classes = sorted({
+            letter.klass for letter in proposal.current_letters
+            if letter.round == proposal.round and letter.klass
+        })
+        proposal.days_left = (
+            _days(proposal.next_due, today) if proposal.state in HANDLING_STATES else None
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page(request, "proposals/list.html", {
+        "filter": filterset,
+        "page_obj": page_obj,
+        "query": query.urlencode(),
+        "sort_links": _sort_links(request, filterset.sort_key),
+        "can_log": is_liaison(request.user),
+    })
+
+
+# ---------------------------------------------------------------- the proposal page
+
+
+def visible_sections(user):
+    """Sections ``user`` may read: liaison and office staff all; agency staff their own
+    agency's in any state and other agencies' once submitted or approved."""
+    sections = Section.objects.select_related("agency", "adoption").order_by("position", "id")
+    if is_liaison(user) or is_office(user):
+        return sections
+    return sections.filter(
+        Q(agency_id__in=agency_ids(user))
+        | Q(state__in=[Section.State.SUBMITTED, Section.State.APPROVED])
+    )
+
+
+def detail_queryset(user):
+    return Proposal.objects.visible_to(user).select_related("session", "category").prefetch_related(
+        Prefetch("signatures", queryset=Signature.objects.select_related("proposer")),
+        Prefetch("recommendations", queryset=Recommendation.objects.order_by("ordinal").prefetch_related(
+            Prefetch("sections", queryset=visible_sections(user))
+        )),
+        Prefetch("assignments", queryset=Assignment.objects.select_related("agency")
+                 .annotate(answered=ExpressionWrapper(assignment_answered(), output_field=BooleanField()),
+                           role_order=ROLE_ORDER)
+                 .order_by("role_order", "agency__code")),
+        Prefetch("letters", queryset=ReplyLetter.objects.select_related("agency")
+                 .order_by("round", "created_at", "id")),
+        Prefetch("feedback", queryset=Feedback.objects.select_related("recorded_by")
+                 .order_by("round", "received_on", "id")),
+        Prefetch("history", queryset=StateChange.objects.select_related("actor", "content_type")
+                 .order_by("at", "id")),
+    )
+
+
+def _assignment_rows(proposal: Proposal, today: datetime.date) -> list[dict]:
+    rows = []
+    handling = proposal.state in HANDLING_STATES
+    for assignment in proposal.assignments.all():
+        days = None if assignment.answered or not handling else _days(assignment.due_on, today)
+        rows.append({
+            "assignment": assignment,
+            "answered": assignment.answered,
+            "days_left": days,
+            "overdue_days": -days if days is not None and days < 0 else None,
+        })
+    return rows
+
+
+def _letter_rows(user, proposal: Proposal) -> list[dict]:
+    rows = []
+    for letter in proposal.letters.all():
+        if letter.is_final:
+            url = reverse("replies:letter_pdf", args=[letter.pk])
+        elif may_preview_draft(user, letter):
+            url = reverse("replies:letter_draft_pdf", args=[letter.pk])
+        else:
+            url = ""
+        rows.append({"letter": letter, "url": url, "current": letter.round == proposal.round})
+    return rows
+
+
+def _date_text(value) -> str:
+    try:
+        day = datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value or "")
+    return _("%(y)s年%(m)s月%(d)s日") % {"y": day.year, "m": day.month, "d": day.day}
+
+
+def _subjects(proposal: Proposal) -> dict[tuple[str, int], str]:
+    """What a history row about a section or letter refers to, from what the page already read.
+
+    Sections the user may not read are left out, so their rows say nothing more.
+    """
+    subjects = {}
+    for recommendation in proposal.recommendations.all():
+        for section in recommendation.sections.all():
+            subjects[("section", section.pk)] = _("%(agency)s · 第%(n)s条建议") % {
+                "agency": section.agency.short_name, "n": recommendation.ordinal}
+    for letter in proposal.letters.all():
+        subjects[("replyletter", letter.pk)] = letter.agency.short_name
+    return subjects
+
+
+def _history_rows(proposal: Proposal, agencies: dict[str, str]) -> list[dict]:
+    """History rows with a short line saying what each move was about."""
+    roles = dict(Assignment.Role.choices)
+    satisfaction = dict(Satisfaction.choices)
+    subjects = _subjects(proposal)
+    rows = []
+    for change in proposal.history.all():
+        data = change.data or {}
+        detail = subjects.get((change.content_type.model, change.object_id), "")
+        agency = agencies.get(data.get("agency"), data.get("agency", ""))
+        if change.action == "extend":
+            detail = _("%(agency)s：%(old)s → %(new)s") % {
+                "agency": agency, "old": _date_text(data.get("from")), "new": _date_text(data.get("to")),
+            }
+        elif change.action in ("add_assignment", "remove_assignment"):
+            detail = f"{agency}（{roles.get(data.get('role'), data.get('role', ''))}）"
+        elif change.action == "assign":
+            detail = "、".join(
+                f"{agencies.get(item.get('agency'), item.get('agency'))}（{roles.get(item.get('role'), '')}）"
+                for item in data.get("assignments", [])
+            )
+        elif change.action == "feedback":
+            detail = _("办理工作：%(handling)s；办理结果：%(result)s") % {
+                "handling": satisfaction.get(data.get("handling"), ""),
+                "result": satisfaction.get(data.get("result"), ""),
+            }
+        elif change.action == "reopen" and data.get("round"):
+            detail = _("第%(round)s轮办理") % {"round": data["round"]}
+        rows.append({"change": change, "detail": detail})
+    return rows
+
+
+def _history_agencies(proposal: Proposal) -> dict[str, str]:
+    codes = set()
+    for change in proposal.history.all():
+        data = change.data or {}
+        if data.get("agency"):
+            codes.add(data["agency"])
+        codes.update(item.get("agency") for item in data.get("assignments", []) if item.get("agency"))
+    if not codes:
+        return {}
+    return dict(Agency.objects.filter(code__in=codes).values_list("code", "short_name"))
+
+
+def _actions(user, proposal: Proposal) -> dict:
+    """The buttons the page shows: what this user may do to the proposal in its state."""
+    if not is_liaison(user):
+        return {}
+    state = proposal.state
+    states = Proposal.State
+    return {
+        "edit": state in services.EDITABLE_STATES,
+        "review": state == states.SUBMITTED,
+        "assign": state == states.REGISTERED,
+        "handling": state in HANDLING_STATES,
+        "feedback": state == states.REPLIED,
+        "close": state == states.REPLIED,
+        "reopen": state in (states.REPLIED, states.CLOSED),
+    }
+
+
+@viewer
+@require_GET
+def proposal_detail(request, pk: int):
+    """提案: everything about it on one page."""
+    proposal = get_object_or_404(detail_queryset(request.user), pk=pk)
+    today = timezone.localdate()
+    signatures = sorted(proposal.signatures.all(), key=lambda s: (s.role != Signature.Role.LEAD, s.position))
+    recommendations = list(proposal.recommendations.all())
+    for recommendation in recommendations:
+        recommendation.heading = recommendation_heading(recommendation)
+    return page(request, "proposals/detail.html", {
+        "proposal": proposal,
+        "today": today,
+        "signatures": signatures,
+        "recommendations": recommendations,
+        "assignments": _assignment_rows(proposal, today),
+        "letters": _letter_rows(request.user, proposal),
+        "feedback": proposal.feedback.all(),
+        "history": _history_rows(proposal, _history_agencies(proposal)),
+        "actions": _actions(request.user, proposal),
+        "is_liaison": is_liaison(request.user),
+    })
+
+
+# ---------------------------------------------------------------- logging and editing a proposal
+
+
+def _rows_context(prefix: str, formset, errors=None, note: str = "", offer_replace: bool = False) -> dict:
+    return {prefix: formset, f"{prefix}_errors": errors or [], f"{prefix}_note": note,
+            "offer_replace": offer_replace}
+
+
+def _apply_row_op(data, op: str):
+    """Edit the rows named in ``op`` as typed; returns (prefix, formset, note, offer_replace)."""
+    parsed = parse_op(op)
+    if parsed is None:
+        return None
+    prefix, action, index = parsed
+    if action == "split":
+        if prefix != "recommendations":
+            return None
+        return ("recommendations", *_split(data, mode=data.get("mode", "replace")))
+    rows = edit_rows(raw_rows(data, prefix), prefix, action, index)
+    return prefix, formset_from_rows(prefix, rows), "", False
+
+
+def _split(data, *, mode: str):
+    """Recommendations proposed from the full text: (formset, note, offer_replace).
+
+    On a paste, rows the user already filled in are kept and the replacement offered.
+    """
+    body = data.get("body", "") or ""
+    current = raw_rows(data, "recommendations")
+    if len(body) > BODY_MAX:
+        note = _("提案内容超过%(max)s字，无法识别建议。") % {"max": f"{BODY_MAX:,}"}
+        return formset_from_rows("recommendations", current), note, False
+    proposed = split_recommendations(body)
+    if not proposed:
+        if mode == "paste":
+            return formset_from_rows("recommendations", current), "", False
+        note = _("没有在提案内容中找到编号（一、（一）1. 1、），请逐条填写建议。")
+        return formset_from_rows("recommendations", current), note, False
+    filled = any((row.get("title") or "").strip() or (row.get("body") or "").strip() for row in current)
+    if mode == "paste" and filled:
+        note = _("从粘贴的全文中识别出%(n)s条建议。下面已填写的建议没有改动；如需用识别结果替换，请点击“用识别结果替换”。") % {
+            "n": len(proposed)}
+        return formset_from_rows("recommendations", current), note, True
+    rows = [{"title": item.title, "body": item.body} for item in proposed]
+    note = _("已从全文中识别出%(n)s条建议，请逐条核对标题和内容，确认无误后再保存。") % {"n": len(proposed)}
+    return formset_from_rows("recommendations", rows), note, False
+
+
+ROW_TEMPLATES = {
+    "proposers": "proposals/_proposer_rows.html",
+    "recommendations": "proposals/_recommendation_rows.html",
+    "assignments": "proposals/_assignment_rows.html",
+}
+
+
+@liaison_only
+@require_POST
+def form_rows(request):
+    """htmx: a block of rows (proposers, recommendations, assignments) after an edit."""
+    result = _apply_row_op(request.POST, request.POST.get("op", ""))
+    if result is None:
+        return page(request, "proposals/_rows_error.html", status=400)
+    prefix, formset, note, offer_replace = result
+    context = _rows_context(prefix, formset, note=note, offer_replace=offer_replace)
+    return page(request, ROW_TEMPLATES[prefix], context)
+
+
+@liaison_only
+@require_POST
+def split_text(request):
+    """htmx: the recommendations proposed from the pasted full text, for the user to check."""
+    formset, note, offer_replace = _split(request.POST, mode=request.POST.get("mode", "replace"))
+    context = _rows_context("recommendations", formset, note=note, offer_replace=offer_replace)
+    return page(request, ROW_TEMPLATES["recommendations"], context)
+
+
+def _proposal_form_page(request, proposal: Proposal | None):
+    editing = proposal is not None
+    extra_errors = {"proposers": [], "recommendations": []}
+    context = {"proposal": proposal, "editing": editing}
+    if request.method == "POST" and request.POST.get("op"):
+        # Editing the rows without JavaScript: show the page again, nothing saved.
+        form = ProposalForm(proposal=proposal, initial={
+            **(ProposalForm.initial_for(proposal) if editing else {}),
+            **form_values(ProposalForm(proposal=proposal), request.POST),
+        })
+        blocks = {
+            "proposers": formset_from_rows("proposers", raw_rows(request.POST, "proposers")),
+            "recommendations": formset_from_rows("recommendations", raw_rows(request.POST, "recommendations")),
+        }
+        result = _apply_row_op(request.POST, request.POST["op"])
+        if result is not None:
+            prefix, formset, note, offer_replace = result
+            blocks[prefix] = formset
+            context.update(_rows_context(prefix, formset, note=note, offer_replace=offer_replace))
+        context.update(blocks)
+        return page(request, "proposals/form.html", {**context, "form": form})
+    if request.method == "POST":
+        form = ProposalForm(request.POST, proposal=proposal,
+                            initial=ProposalForm.initial_for(proposal) if editing else None)
+        proposers = ProposerFormSet(request.POST, prefix="proposers")
+        recommendations = RecommendationFormSet(request.POST, prefix="recommendations")
+        if all([form.is_valid(), proposers.is_valid(), recommendations.is_valid()]):
+            saved = _save_proposal(request, form, proposers, recommendations, proposal, extra_errors)
+            if saved is not None:
+                if editing:
+                    messages.success(request, _("已保存对第%(number)s号提案的修改。") % {"number": saved.number})
+                else:
+                    messages.success(request, _("已登记第%(number)s号提案。") % {"number": saved.number})
+                return redirect("proposals:detail", pk=saved.pk)
+    elif editing:
+        form = ProposalForm(proposal=proposal, initial=ProposalForm.initial_for(proposal))
+        proposers = formset_from_rows("proposers", proposer_rows(proposal))
+        recommendations = formset_from_rows("recommendations", recommendation_rows(proposal))
+    else:
+        form = ProposalForm(initial={"submitted_on": timezone.localdate()})
+        proposers = formset_from_rows("proposers", [])
+        recommendations = formset_from_rows("recommendations", [])
+    warning = ""
+    if editing and proposal.state not in services.EDITABLE_STATES:
+        warning = _("提案当前状态为“%(state)s”，只有待审查或已立案的提案可以修改内容。") % {
+            "state": proposal.get_state_display()}
+    return page(request, "proposals/form.html", {
+        **context,
+        "form": form,
+        "proposers": proposers,
+        "recommendations": recommendations,
+        "proposers_errors": extra_errors["proposers"],
+        "recommendations_errors": extra_errors["recommendations"],
+        "warning": warning,
+    }, status=200)
+
+
+def _save_proposal(request, form, proposers, recommendations, proposal, extra_errors):
+    data = form.cleaned_data
+    fields = {
+        "title": data["title"],
+        "category": data["category"],
+        "body": data["body"],
+        "submitted_on": data["submitted_on"],
+        "is_key": data["is_key"],
+        "proposers": proposers.items(),
+        "recommendations": recommendations.items(),
+        "actor": request.user,
+    }
+    try:
+        if proposal is not None:
+            if data["category"] is None:
+                fields["category"] = ""  # the service reads "" as "no category"
+            return services.proposal_update(proposal=proposal, **fields)
+        return services.proposal_create(session=data["session"], number=data["number"] or None, **fields)
+    except DomainError as error:
+        refuse(form, error, extra_errors)
+    except IntegrityError:
+        form.add_error("number", _("该提案号刚刚被占用，请重新保存或换一个提案号。"))
+    return None
+
+
+@liaison_only
+@require_http_methods(["GET", "POST"])
+def proposal_create(request):
+    """登记提案."""
+    return _proposal_form_page(request, None)
+
+
+@liaison_only
+@require_http_methods(["GET", "POST"])
+def proposal_edit(request, pk: int):
+    """修改提案, while it is 待审查 or 已立案."""
+    return _proposal_form_page(request, _proposal(request, pk))
+
+
+# ---------------------------------------------------------------- review, closing, reopening
+
+
+REASON_MOVES = {
+    # move: (service, title, reason required, reason help, success message)
+    "register": (services.proposal_register, gettext_lazy("立案"), False,
+                 gettext_lazy("可选，例如立案时的审查意见。"), gettext_lazy("第%(number)s号提案已立案。")),
+    "convert": (services.proposal_convert, gettext_lazy("不予立案，转为意见建议"), True,
+                gettext_lazy("说明不予立案的理由，例如：所提事项属具体工作建议。"),
+                gettext_lazy("第%(number)s号提案已转为意见建议。")),
+    "withdraw": (services.proposal_withdraw, gettext_lazy("撤案"), True,
+                 gettext_lazy("说明撤案的理由，例如：提案者申请撤回。"), gettext_lazy("第%(number)s号提案已撤案。")),
+    "close": (services.proposal_close, gettext_lazy("办结"), False,
+              gettext_lazy("提案者对办理结果不满意而办结时须说明理由。"), gettext_lazy("第%(number)s号提案已办结。")),
+    "reopen": (services.proposal_reopen, gettext_lazy("重新办理"), False,
+               gettext_lazy("提案者未表示不满意时须说明重新办理的理由。"),
+               gettext_lazy("第%(number)s号提案已转入重新办理，承办单位需再次答复。")),
+}
+
+
+def _reason_move(request, pk: int, move: str):
+    service, title, required, help_text, done = REASON_MOVES[move]
+    proposal = _proposal(request, pk)
+    form = ReasonForm(request.POST or None, reason_required=required, reason_help=help_text)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(proposal=proposal, actor=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, str(done) % {"number": proposal.number})
+            return redirect("proposals:detail", pk=proposal.pk)
+    return page(request, "proposals/action.html", {
+        "proposal": proposal,
+        "title": title,
+        "form": form,
+        "submit_label": title,
+        "warning": _state_warning(proposal, move),
+        "danger": move in ("convert", "withdraw"),
+    })
+
+
+@liaison_only
+@require_http_methods(["GET", "POST"])
+def proposal_register(request, pk: int):
+    return _reason_move(request, pk, "register")
+
+
+@liaison_only
+@require_http_methods(["GET", "POST"])
+def proposal_convert(request, pk: int):
+    return _reason_move(request, pk, "convert")
+
+
+@liaison_only
+@require_http_methods(["GET", "POST"])
+def proposal_withdraw(request, pk: int):
+    return _reason_move(request, pk, "withdraw")
+
+
+@liaison_only
+@require_http_methods(["GET", "POST"])
+def proposal_close(request, pk: int):
+    return _reason_move(request, pk, "close")
+
+
+@liaison_only
+@require_http_methods(["GET", "POST"])
+def proposal_reopen(request, pk: int):
+    return _reason_move(request, pk, "reopen")
+
+
+# ---------------------------------------------------------------- assignment (交办)
+
+
+def _due_hint(proposal: Proposal, today: datetime.date) -> str:
+    session = proposal.session
+    return _(
+        "办理期限留空则按本届规定自动计算：主办、分办单位为交办日期后%(lead)s天，会办单位为%(co)s天"
+        "（今天交办即分别为%(lead_due)s和%(co_due)s）。"
+    ) % {
+        "lead": session.lead_due_days,
+        "co": session.co_due_days,
+        "lead_due": _date_text(default_due_on(session, Assignment.Role.LEAD, today).isoformat()),
+        "co_due": _date_text(default_due_on(session, Assignment.Role.CO, today).isoformat()),
+    }
+
+
+@liaison_only
+@require_http_methods(["GET", "POST"])
+def proposal_assign(request, pk: int):
+    """交办: a lead agency and any co-handling or separate agencies, with deadlines."""
+    proposal = _proposal(request, pk)
+    today = timezone.localdate()
+    errors: list[str] = []
+    if request.method == "POST" and request.POST.get("op"):
+        result = _apply_row_op(request.POST, request.POST["op"])
+        rows = raw_rows(request.POST, "assignments")
+        formset = result[1] if result and result[0] == "assignments" else formset_from_rows("assignments", rows)
+    elif request.method == "POST":
+        formset = AssignmentFormSet(request.POST, prefix="assignments")
+        if formset.is_valid():
+            try:
+                services.proposal_assign(
+                    proposal=proposal, assignments=formset.items(proposal.session, today),
+                    actor=request.user,
+                )
+            except DomainError as error:
+                errors.append(error.message)
+            else:
+                messages.success(request, _("第%(number)s号提案已交办。") % {"number": proposal.number})
+                return redirect("proposals:detail", pk=proposal.pk)
+    else:
+        formset = formset_from_rows("assignments", initial_assignment_rows(today))
+    return page(request, "proposals/assign.html", {
+        "proposal": proposal,
+        "assignments": formset,
+        "assignments_errors": errors,
+        "due_hint": _due_hint(proposal, today),
+        "warning": _state_warning(proposal, "assign"),
+    })
+
+
+def _assignment(request, pk: int) -> Assignment:
+    assignments = Assignment.objects.select_related("agency", "proposal__session").filter(
+        proposal__in=_visible(request)
+    )
+    return get_object_or_404(assignments, pk=pk)
+
+
+def _handling_warning(proposal: Proposal) -> str:
+    if proposal.state in HANDLING_STATES:
+        return ""
+    return _("提案当前状态为“%(state)s”，只有已交办或重新办理的提案可以调整交办。") % {
+        "state": proposal.get_state_display()}
+
+
+@liaison_only
+@require_http_methods(["GET", "POST"])
+def assignment_add(request, pk: int):
+    """增加承办单位 to a proposal being handled."""
+    proposal = _proposal(request, pk)
+    form = AssignmentAddForm(request.POST or None, proposal=proposal,
+                             initial={"assigned_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            assignment = services.assignment_add(
+                proposal=proposal, agency=data["agency"], role=data["role"],
+                assigned_on=data["assigned_on"], due_on=form.due_on_value(),
+                reason=data["reason"], actor=request.user,
+            )
+        except DomainError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, _("已增加%(agency)s为%(role)s单位。") % {
+                "agency": assignment.agency.name, "role": assignment.get_role_display()})
+            return redirect("proposals:detail", pk=proposal.pk)
+    return page(request, "proposals/action.html", {
+        "proposal": proposal,
+        "title": _("增加承办单位"),
+        "form": form,
+        "submit_label": _("增加"),
+        "warning": _handling_warning(proposal),
+    })
+
+
+@liaison_only
+@require_http_methods(["GET", "POST"])
+def assignment_change_due(request, pk: int):
+    """调整办理期限 of one assignment, with a reason."""
+    assignment = _assignment(request, pk)
+    proposal = assignment.proposal
+    form = AssignmentDueForm(request.POST or None, initial={"due_on": assignment.due_on})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assignment_change_due(
+                assignment=assignment, due_on=form.cleaned_data["due_on"],
+                reason=form.cleaned_data["reason"], actor=request.user,
+            )
+        except DomainError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, _("已调整%(agency)s的办理期限。") % {"agency": assignment.agency.name})
+            return redirect("proposals:detail", pk=proposal.pk)
+    return page(request, "proposals/action.html", {
+        "proposal": proposal,
+        "assignment": assignment,
+        "title": _("调整办理期限"),
+        "form": form,
+        "submit_label": _("保存"),
+        "warning": _handling_warning(proposal),
+    })
+
+
+@liaison_only
+@require_http_methods(["GET", "POST"])
+def assignment_remove(request, pk: int):
+    """撤回交办 made in error, before the agency has written anything."""
+    assignment = _assignment(request, pk)
+    proposal = assignment.proposal
+    form = ReasonForm(request.POST or None, reason_help=_("例如：交办单位有误。"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assignment_remove(
+                assignment=assignment, reason=form.cleaned_data["reason"], actor=request.user
+            )
+        except DomainError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, _("已撤回对%(agency)s的交办。") % {"agency": assignment.agency.name})
+            return redirect("proposals:detail", pk=proposal.pk)
+    return page(request, "proposals/action.html", {
+        "proposal": proposal,
+        "assignment": assignment,
+        "title": _("撤回交办"),
+        "form": form,
+        "submit_label": _("撤回交办"),
+        "warning": _handling_warning(proposal),
+        "danger": True,
+    })
+
+
+# ---------------------------------------------------------------- feedback
+
+
+@liaison_only
+@require_http_methods(["GET", "POST"])
+def feedback_record(request, pk: int):
+    """登记反馈: the proposer's view of the handling and of the result."""
+    proposal = _proposal(request, pk)
+    form = FeedbackForm(request.POST or None, initial={"received_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            feedback = services.feedback_record(
+                proposal=proposal, handling=data["handling"], result=data["result"],
+                received_on=data["received_on"], comment=data["comment"], actor=request.user,
+            )
+        except DomainError as error:
+            refuse(form, error)
+        else:
+            if feedback.is_dissatisfied:
+                messages.warning(request, _("已登记反馈。提案者表示不满意，可安排重新办理。"))
+            else:
+                messages.success(request, _("已登记反馈，可以办结该提案。"))
+            return redirect("proposals:detail", pk=proposal.pk)
+    warning = ""
+    if proposal.state != Proposal.State.REPLIED:
+        warning = _("提案当前状态为“%(state)s”，只有已答复的提案可以登记反馈。") % {
+            "state": proposal.get_state_display()}
+    return page(request, "proposals/action.html", {
+        "proposal": proposal,
+        "title": _("登记反馈"),
+        "form": form,
+        "submit_label": _("登记"),
+        "warning": warning,
+    })
