@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
+from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from proposals.models import Session
 
-from .models import PrintJob
+from .models import AdoptionStatus, Disclosure, PrintJob, ReplyLetter, Section
 
 
 class PrintJobForm(forms.Form):
@@ -29,3 +33,173 @@ class PrintJobForm(forms.Form):
         label=_("印章"), choices=[("1", _("加盖印章")), ("0", _("不加印章（手工盖章）"))],
         coerce=lambda value: value == "1", initial="1", widget=forms.RadioSelect,
     )
+
+
+# ---------------------------------------------------------------- the agency pages
+
+# The longest text a section or a letter's opening may have; longer input is refused.
+TEXT_LIMIT = 50_000
+
+TOO_LONG = _("内容过长：最多%(limit_value)d个字，现有%(show_value)d个字。")
+
+
+def _text(value: str) -> str:
+    """Paragraphs as typed, with the browser's line endings made plain newlines."""
+    return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+class SectionForm(forms.Form):
+    """办理意见: the adoption status and the text, paragraphs separated by new lines."""
+
+    adoption = forms.ModelChoiceField(
+        label=_("采纳情况"), queryset=AdoptionStatus.objects.none(), empty_label=_("请选择"),
+        error_messages={"required": _("请选择采纳情况。"),
+                        "invalid_choice": _("所选采纳情况不存在或已停用，请重新选择。")},
+    )
+    body = forms.CharField(
+        label=_("办理意见"), required=False, max_length=TEXT_LIMIT, strip=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_("每段另起一行；答复函中每段首行缩进两字。"),
+        error_messages={"max_length": TOO_LONG},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, section: Section | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        active = Q(is_active=True)
+        if section is not None and section.adoption_id:
+            active |= Q(pk=section.adoption_id)  # a status retired since keeps showing
+        self.fields["adoption"].queryset = AdoptionStatus.objects.filter(active)
+        if section is None:
+            del self.fields["version"]
+        else:
+            self.fields["version"].required = True
+            self.fields["version"].error_messages["required"] = _("页面已过期，请重新打开后再保存。")
+
+    def clean_body(self) -> str:
+        return _text(self.cleaned_data.get("body", ""))
+
+
+class ReasonForm(forms.Form):
+    """The reason a move needs: returning, reopening or voiding."""
+
+    reason = forms.CharField(
+        label=_("理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请填写理由。"), "max_length": TOO_LONG},
+    )
+
+
+def split_names(text: str) -> list[str]:
+    """抄送: one name a line, or names separated by 、 (or commas)."""
+    names = []
+    for chunk in re.split(r"[\n、,，;；]+", _text(text)):
+        chunk = chunk.strip()
+        if chunk and chunk not in names:
+            names.append(chunk)
+    return names
+
+
+def _limit(model_field: str) -> int:
+    return ReplyLetter._meta.get_field(model_field).max_length
+
+
+class LetterForm(forms.Form):
+    """The wording of a draft letter; the parts come from the sections."""
+
+    title = forms.CharField(label=_("标题"), max_length=_limit("title"),
+                            error_messages={"max_length": TOO_LONG, "required": _("请填写标题。")})
+    addressee = forms.CharField(
+        label=_("主送"), max_length=_limit("addressee"),
+        error_messages={"max_length": TOO_LONG, "required": _("请填写主送对象。")},
+    )
+    opening = forms.CharField(
+        label=_("开头"), required=False, max_length=TEXT_LIMIT, strip=False,
+        widget=forms.Textarea(attrs={"rows": 4}), error_messages={"max_length": TOO_LONG},
+        help_text=_("已按会办单位填入“经综合……意见”，可修改。"),
+    )
+    closing = forms.CharField(label=_("结语"), required=False, max_length=_limit("closing"),
+                              error_messages={"max_length": TOO_LONG})
+    signatory = forms.CharField(
+        label=_("署名"), max_length=_limit("signatory"),
+        error_messages={"max_length": TOO_LONG, "required": _("请填写署名。")},
+    )
+    note = forms.CharField(label=_("附注"), required=False, max_length=_limit("note"),
+                           error_messages={"max_length": TOO_LONG},
+                           help_text=_("例如：联系人及电话：何少荣，18824982023"))
+    disclosure = forms.ChoiceField(label=_("公开方式"), choices=Disclosure.choices,
+                                   widget=forms.RadioSelect)
+    cc = forms.CharField(
+        label=_("抄送"), required=False, max_length=2000, strip=False,
+        widget=forms.Textarea(attrs={"rows": 3}), error_messages={"max_length": TOO_LONG},
+        help_text=_("每行一个单位，或用“、”分隔。"),
+    )
+    issued_by = forms.CharField(label=_("印发机关"), required=False, max_length=_limit("issued_by"),
+                                error_messages={"max_length": TOO_LONG})
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={"required": _("页面已过期，请重新打开后再保存。")},
+    )
+
+    @classmethod
+    def initial_for(cls, letter: ReplyLetter) -> dict:
+        initial = {name: getattr(letter, name) for name in cls.base_fields if name != "cc"}
+        initial["cc"] = "\n".join(letter.cc)
+        return initial
+
+    def clean_opening(self) -> str:
+        return _text(self.cleaned_data.get("opening", ""))
+
+    def clean_cc(self) -> list[str]:
+        names = split_names(self.cleaned_data.get("cc", ""))
+        too_long = [n for n in names if len(n) > 50]
+        if too_long:
+            raise forms.ValidationError(
+                _("抄送单位名称过长：%(name)s。"), params={"name": too_long[0][:20] + "…"}
+            )
+        return names
+
+    def letter_fields(self) -> dict:
+        """The cleaned values, as ``letter_update`` takes them."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class LetterClassForm(forms.Form):
+    """分类: the letter's class; one other than the suggested class needs a reason."""
+
+    klass = forms.ChoiceField(label=_("分类"), choices=(), widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("理由"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("所选分类与建议分类不同时必须填写。"), error_messages={"max_length": TOO_LONG},
+    )
+
+    def __init__(self, *args, suggested: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.suggested = suggested
+        labels = settings.LETTER_CLASS_LABELS
+        self.fields["klass"].choices = [
+            (c, labels.get(c, _("%(c)s类") % {"c": c})) for c in settings.LETTER_CLASSES
+        ]
+
+    def clean(self):
+        data = super().clean()
+        klass, reason = data.get("klass"), (data.get("reason") or "").strip()
+        if klass and self.suggested and klass != self.suggested and not reason:
+            self.add_error("reason", _("所选分类（%(k)s类）与建议分类（%(s)s类）不同，须填写理由。")
+                           % {"k": klass, "s": self.suggested})
+        return data
+
+
+class SignForm(forms.Form):
+    """签发: the date of the letter, today unless the approver says otherwise."""
+
+    signed_on = forms.DateField(
+        label=_("成文日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("请填写成文日期。"), "invalid": _("请填写有效的日期。")},
+    )
+
+
+class MoveForm(forms.Form):
+    """Move a section one place up or down in the letter."""
+
+    section = forms.IntegerField(widget=forms.HiddenInput)
+    direction = forms.ChoiceField(choices=[("up", _("上移")), ("down", _("下移"))])

@@ -56,6 +56,36 @@ class AdoptionStatus(models.Model):
         return self.label
 
 
+class SectionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Sections ``user`` may read.
+
+        Liaison staff (and superusers) see every section; office staff see the
+        submitted and approved ones. Agency staff see, on the proposals assigned to
+        one of their agencies, all of their own agency's sections and the other
+        agencies' sections once those are submitted or approved: an agency's drafts
+        stay within the agency. Anyone else sees none.
+        """
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if is_liaison(user):
+            return self
+        shared = models.Q(state__in=[Section.State.SUBMITTED, Section.State.APPROVED])
+        if is_office(user):
+            return self.filter(shared)
+        ids = agency_ids(user)
+        if not ids:
+            return self.none()
+        from proposals.models import Assignment
+
+        return self.filter(
+            Exists(Assignment.objects.filter(
+                proposal=OuterRef("recommendation__proposal"), agency_id__in=ids,
+            )),
+            models.Q(agency_id__in=ids) | shared,
+        )
+
+
 class Section(models.Model):
     """办理意见: one agency's answer to one recommendation."""
 
@@ -97,6 +127,8 @@ class Section(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = SectionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("办理意见")

@@ -339,6 +339,58 @@ def letter_set_class(*, letter: ReplyLetter, klass: str, actor=None, reason: str
     return letter
 
 
+@transaction.atomic
+def section_move(*, letter: ReplyLetter, section: Section, direction: str, actor=None) -> list[Section]:
+    """Move an approved section one place up or down among the parts answering its recommendation.
+
+    The letter's agency orders the parts of its draft letter. The recommendation's
+    approved sections take positions 1, 2, … in the new order, and its sections not
+    yet approved (which the letter does not print) follow them. Returns the approved
+    sections in their new order.
+    """
+    letter = _lock_letter(letter)
+    require_agency_member(actor, letter.agency)
+    if letter.state != ReplyLetter.State.DRAFT:
+        raise IllegalMove(
+            _("答复函当前状态为“%(state)s”，只有草稿可以调整各部分的顺序。")
+            % {"state": letter.get_state_display()}
+        )
+    _handling(letter.proposal)
+    if direction not in ("up", "down"):
+        raise DomainError(_("移动方向只能是上移或下移。"), field="direction")
+    siblings = list(
+        letter_sections(letter).filter(recommendation_id=section.recommendation_id)
+        .select_for_update(of=("self",))
+    )
+    placed = [s for s in siblings if s.state == Section.State.APPROVED]
+    index = next((i for i, s in enumerate(placed) if s.pk == section.pk), None)
+    if index is None:
+        if any(s.pk == section.pk for s in siblings):
+            raise DomainError(_("只有审核通过的办理意见才能调整在答复函中的顺序。"))
+        raise DomainError(_("该办理意见不属于这份答复函。"))
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(placed):
+        raise DomainError(
+            _("该办理意见已排在第一位。") if direction == "up" else _("该办理意见已排在最后一位。")
+        )
+    placed[index], placed[other] = placed[other], placed[index]
+    order = placed + [s for s in siblings if s.state != Section.State.APPROVED]
+    # Two steps, so that no two sections of one agency share a position in between.
+    base = (Section.objects.filter(recommendation_id=section.recommendation_id)
+            .aggregate(m=Max("position"))["m"] or 0) + 1
+    for offset, sibling in enumerate(order):
+        Section.objects.filter(pk=sibling.pk).update(position=base + offset)
+    for offset, sibling in enumerate(order, start=1):
+        sibling.position = offset
+        Section.objects.filter(pk=sibling.pk).update(position=offset)
+    StateChange.record(
+        letter, action="update", actor=actor, proposal=letter.proposal,
+        data={"fields": ["order"], "recommendation": order[0].recommendation.ordinal,
+              "order": [s.pk for s in placed]},
+    )
+    return placed
+
+
 def _check_complete(letter: ReplyLetter) -> None:
     """A letter goes for signing only when every section in it is approved and has a class."""
     sections = list(letter_sections(letter))
