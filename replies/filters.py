@@ -1,12 +1,17 @@
-"""Filters for the lists of reply letters."""
+"""Filters for the lists of reply letters and of the agencies' inbox."""
 
 from __future__ import annotations
 
+import datetime
+
 import django_filters
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
-from proposals.models import Session
+from core.roles import agency_ids
+from proposals.models import Assignment, Session
 
 from .models import ReplyLetter
 
@@ -33,3 +38,40 @@ class PrintableLetterFilter(django_filters.FilterSet):
     class Meta:
         model = ReplyLetter
         fields = ["session", "agency", "state", "number"]
+
+
+class InboxFilter(django_filters.FilterSet):
+    """待办: narrow the agency's assignments by agency, role, urgency or words."""
+
+    URGENCY = [("overdue", _("已逾期")), ("soon", _("7天内到期"))]
+
+    q = django_filters.CharFilter(method="filter_words", label=_("搜索"), max_length=100)
+    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.none(), label=_("承办单位"),
+                                              empty_label=_("本人所在全部单位"))
+    role = django_filters.ChoiceFilter(choices=Assignment.Role.choices, label=_("承办方式"),
+                                       empty_label=_("全部"))
+    urgency = django_filters.ChoiceFilter(choices=URGENCY, method="filter_urgency",
+                                          label=_("期限"), empty_label=_("全部"))
+
+    class Meta:
+        model = Assignment
+        fields = ["q", "agency", "role", "urgency"]
+
+    def __init__(self, *args, user=None, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        self.filters["agency"].queryset = Agency.objects.filter(pk__in=agency_ids(user))
+
+    def filter_words(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(proposal__number__icontains=value) | Q(proposal__title__icontains=value))
+
+    def filter_urgency(self, queryset, name, value):
+        if value == "overdue":
+            return queryset.filter(due_on__lt=self.today)
+        if value == "soon":
+            return queryset.filter(due_on__gte=self.today,
+                                   due_on__lte=self.today + datetime.timedelta(days=7))
+        return queryset

@@ -96,11 +96,11 @@ class InboxEntry:
         return self.assignment.role != Assignment.Role.CO
 
 
-def inbox(user, *, today: datetime.date | None = None) -> list[InboxEntry]:
-    """The inbox as entries, from :func:`inbox_assignments`."""
+def inbox(user, *, today: datetime.date | None = None, assignments=None) -> list[InboxEntry]:
+    """The inbox as entries, from :func:`inbox_assignments` (or ``assignments`` taken from it)."""
     today = today or timezone.localdate()
     entries = []
-    for assignment in inbox_assignments(user):
+    for assignment in (inbox_assignments(user) if assignments is None else assignments):
         proposal = assignment.proposal
         letter = next(
             (x for x in proposal.current_letters if x.agency_id == assignment.agency_id), None

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,16 +23,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.roles import agency_roles
+from core.roles import agency_ids, agency_roles
 from core.workflow import ConcurrentEdit, DomainError
 from proposals.models import Assignment, Proposal, Recommendation, StateChange
 
 from . import selectors, services
 from .composition import letter_sections, recommendation_heading, suggest_class
+from .filters import InboxFilter
 from .forms import LetterClassForm, LetterForm, MoveForm, ReasonForm, SectionForm, SignForm
 from .models import ReplyLetter, Section
 from .pdf.compose import letter_content
 
+INBOX_PER_PAGE = 50
 ROLE_ORDER = {Assignment.Role.LEAD: 0, Assignment.Role.CO: 1, Assignment.Role.SEPARATE: 2}
 
 
@@ -124,10 +127,17 @@ def inbox(request):
     """待办: the recommendations assigned to the user's agencies, most urgent first;
     for approvers also the sections to approve and the letters to sign."""
     user = request.user
-    entries = selectors.inbox(user)
+    today = timezone.localdate()
+    found = InboxFilter(request.GET or None, queryset=selectors.inbox_assignments(user), user=user,
+                        today=today)
+    page = Paginator(found.qs, INBOX_PER_PAGE).get_page(request.GET.get("page"))
+    entries = selectors.inbox(user, today=today, assignments=page.object_list)
     return render(request, "replies/agency/inbox.html", {
         "entries": entries,
-        "several_agencies": len({e.assignment.agency_id for e in entries}) > 1,
+        "filter": found,
+        "page_obj": page,
+        "total": page.paginator.count,
+        "several_agencies": len(agency_ids(user)) > 1,
         "sections_to_approve": list(selectors.sections_to_approve(user)),
         "letters_to_sign": list(selectors.letters_to_sign(user)),
     })

@@ -693,3 +693,27 @@ def test_every_agency_page_answers_in_chinese_with_its_stylesheet(client, world,
         html = page(client.get(path))
         assert "css/agency.css" in html and "vendor/htmx.min.js" in html
         assert "http://" not in html.replace("http://testserver", "")
+
+
+def test_the_inbox_filters_by_words_role_and_urgency(client, world):
+    from django.utils import timezone
+
+    from proposals import services as ps
+
+    late = world.assigned(title="关于逾期事项的建议")
+    soon = world.assigned(title="关于将到期事项的建议")
+    today = timezone.localdate()
+    ps.assignment_change_due(assignment=soon.assignments.get(agency=world.lead),
+                             due_on=today + datetime.timedelta(days=3), actor=world.liaison, reason="调整")
+    client.force_login(world.lead_officer)
+    inbox = reverse("replies:inbox")
+    page = client.get(inbox, {"urgency": "overdue"}).content.decode()
+    assert late.title in page and soon.title not in page
+    page = client.get(inbox, {"urgency": "soon"}).content.decode()
+    assert soon.title in page and late.title not in page
+    page = client.get(inbox, {"q": "将到期"}).content.decode()
+    assert soon.title in page and late.title not in page
+    page = client.get(inbox, {"role": "co"}).content.decode()
+    assert "没有符合条件的提案" in page
+    page = client.get(inbox).content.decode()
+    assert "共 2 件" in page
