@@ -121,6 +121,12 @@ def _history(obj):
 # ---------------------------------------------------------------- the inbox (待办)
 
 
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 @login_required
 @require_GET
 def inbox(request):
@@ -136,6 +142,7 @@ def inbox(request):
         "entries": entries,
         "filter": found,
         "page_obj": page,
+        "query": _query_without_page(request),
         "total": page.paginator.count,
         "several_agencies": len(agency_ids(user)) > 1,
         "sections_to_approve": list(selectors.sections_to_approve(user)),
