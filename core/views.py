@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.roles import agency_ids, approver_agency_ids, is_liaison, is_office
 from proposals.models import Assignment, Proposal
@@ -17,9 +18,9 @@ def _liaison_todo() -> tuple[list[dict], list[Assignment]]:
     today = timezone.localdate()
     groups = []
     for state, label in (
-        (Proposal.State.SUBMITTED, "待审查的提案"),
-        (Proposal.State.REGISTERED, "已立案、待交办的提案"),
-        (Proposal.State.REPLIED, "已答复、待登记反馈的提案"),
+        (Proposal.State.SUBMITTED, _("待审查的提案")),
+        (Proposal.State.REGISTERED, _("已立案、待交办的提案")),
+        (Proposal.State.REPLIED, _("已答复、待登记反馈的提案")),
     ):
         queryset = Proposal.objects.filter(state=state).select_related("session").order_by("number")
         groups.append({"label": label, "count": queryset.count(),

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.workflow import Move
 
@@ -152,11 +153,11 @@ class Proposal(models.Model):
     class State(models.TextChoices):
         SUBMITTED = "submitted", _("待审查")
         REGISTERED = "registered", _("已立案")
-        CONVERTED = "converted", _("转为意见建议")
+        CONVERTED = "converted", pgettext_lazy("proposal state", "转为意见建议")
         WITHDRAWN = "withdrawn", _("已撤案")
         ASSIGNED = "assigned", _("已交办")
         REPLIED = "replied", _("已答复")
-        REOPENED = "reopened", _("重新办理")
+        REOPENED = "reopened", pgettext_lazy("proposal state", "重新办理")
         CLOSED = "closed", _("已办结")
 
     MOVES = {
