@@ -7,6 +7,7 @@ app_name = "replies"
 urlpatterns = [
     path("letters/<int:pk>/pdf/", views.letter_pdf, name="letter_pdf"),
     path("letters/<int:pk>/draft/", views.letter_draft_pdf, name="letter_draft_pdf"),
+    path("letters/<int:pk>/issue/", views.letter_issue, name="letter_issue"),
     path("print/", views.printable_letters, name="printable_letters"),
     path("print/jobs/", views.print_job_create, name="print_job_create"),
     path("print/jobs/<int:pk>/", views.print_job_detail, name="print_job"),

@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -155,6 +156,23 @@ def printable_letters(request):
         "form": PrintJobForm(initial=initial),
         "jobs": jobs,
     })
+
+
+@login_required
+@require_POST
+def letter_issue(request, pk: int):
+    """印发: the office records that a signed letter was printed and sent out today."""
+    letter = _letter(request, pk)
+    try:
+        services.letter_issue(letter=letter, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(number)s 已印发。") % {"number": letter.number})
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("replies:printable_letters")
+    return redirect(back or reverse("replies:printable_letters"))
 
 
 @login_required

@@ -460,3 +460,23 @@ def test_letters_and_jobs_link_to_their_pages(world, signed):
     assert signed.get_absolute_url() == reverse("replies:letter_pdf", args=[signed.pk])
     job = rs.print_job_create(session=world.session, format="pdf", actor=world.office)
     assert job.get_absolute_url() == reverse("replies:print_job", args=[job.pk])
+
+
+def test_the_office_marks_a_signed_letter_issued(client, world, signed):
+    client.force_login(world.office)
+    page = client.get(reverse("replies:printable_letters")).content.decode()
+    assert "标记已印发" in page
+    response = client.post(reverse("replies:letter_issue", args=[signed.pk]))
+    assert response.status_code == 302
+    signed.refresh_from_db()
+    assert signed.state == ReplyLetter.State.ISSUED and signed.issued_on is not None
+    again = client.post(reverse("replies:letter_issue", args=[signed.pk]), follow=True)
+    assert "不能印发" in again.content.decode()
+
+
+def test_an_officer_cannot_mark_a_letter_issued(client, world, signed):
+    client.force_login(world.lead_officer)
+    response = client.post(reverse("replies:letter_issue", args=[signed.pk]))
+    assert response.status_code == 403
+    signed.refresh_from_db()
+    assert signed.state == ReplyLetter.State.SIGNED
