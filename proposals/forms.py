@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 
+from .deadlines import UnknownCalendarYear
 from .models import (
     Assignment,
     Category,
@@ -63,9 +64,20 @@ def reason_field(label=None, *, required=True, help_text=""):
 
 
 def default_due_on(session: Session, role: str, assigned_on: datetime.date) -> datetime.date:
-    """The session's default deadline: co-handlers answer the lead sooner than the lead replies."""
-    days = session.co_due_days if role == Assignment.Role.CO else session.lead_due_days
-    return assigned_on + datetime.timedelta(days=days)
+    """The session's default deadline: co-handlers answer the lead sooner than the lead replies.
+
+    Raises ``UnknownCalendarYear`` when the session counts working days in a year whose
+    official calendar is not known yet.
+    """
+    return session.due_date_for(role, assigned_on).date
+
+
+def due_rules_text(session: Session) -> str:
+    """The session's assignment deadlines in words, for help texts."""
+    return _("主办、分办单位为%(lead)s，会办单位为%(co)s") % {
+        "lead": session.rule_text("lead"),
+        "co": session.rule_text("co"),
+    }
 
 
 class Form(forms.Form):
@@ -297,16 +309,20 @@ class AssignmentAddForm(Form):
         self.fields["agency"].queryset = Agency.objects.active().exclude(
             assignments__proposal=proposal
         )
-        session = proposal.session
         self.fields["due_on"].help_text = _(
-            "留空则按本届规定自动计算：主办、分办单位为交办日期后%(lead)s天，会办单位为%(co)s天。"
-        ) % {"lead": session.lead_due_days, "co": session.co_due_days}
+            "留空则按本届规定自动计算：%(rules)s（工作日按国家法定节假日和调休安排计算，交办当日不计）。"
+        ) % {"rules": due_rules_text(proposal.session)}
 
     def clean(self):
         data = super().clean()
         assigned_on, due_on = data.get("assigned_on"), data.get("due_on")
         if assigned_on and due_on and due_on < assigned_on:
             self.add_error("due_on", _("办理期限不能早于交办日期。"))
+        if assigned_on and not due_on and data.get("role"):
+            try:
+                default_due_on(self.proposal.session, data["role"], assigned_on)
+            except UnknownCalendarYear as error:
+                self.add_error("due_on", _("%(error)s请直接填写办理期限。") % {"error": error})
         return data
 
     def due_on_value(self) -> datetime.date:

@@ -13,6 +13,8 @@ from django.utils.translation import pgettext_lazy
 
 from core.workflow import Move
 
+from .deadlines import DueDate, Unit, due_date, rule_text
+
 session_code_validator = RegexValidator(
     r"^[0-9A-Za-z][0-9A-Za-z_-]{0,19}$",
     _("届次代码只能包含英文字母、数字、下划线和连字符，例如“13-2”。"),
@@ -41,15 +43,40 @@ class Session(models.Model):
         _("已用提案流水号"), default=0,
         help_text=_("系统分配提案号时从此数之后编号；导入的提案号会使其前移。"),
     )
-    lead_due_days = models.PositiveSmallIntegerField(
-        _("主办单位办理期限（天）"), default=90,
-        validators=[MinValueValidator(1), MaxValueValidator(366)],
-        help_text=_("交办时主办单位和分办单位的办理期限默认为交办日期后的天数（按自然日计算）。"),
+    # 办理期限: each period is an amount and a unit (see proposals.deadlines).
+    lead_due_amount = models.PositiveSmallIntegerField(
+        _("主办、分办单位答复期限"), default=3, validators=[MinValueValidator(1), MaxValueValidator(366)],
+        help_text=_("主办单位和分办单位自交办之日起答复提案者的期限。"),
     )
-    co_due_days = models.PositiveSmallIntegerField(
-        _("会办单位办理期限（天）"), default=30,
-        validators=[MinValueValidator(1), MaxValueValidator(366)],
-        help_text=_("交办时会办单位向主办单位提出意见的期限默认为交办日期后的天数（按自然日计算）。"),
+    lead_due_unit = models.CharField(
+        _("主办、分办单位答复期限单位"), max_length=20, choices=Unit.choices,
+        default=Unit.CALENDAR_MONTHS,
+    )
+    co_due_amount = models.PositiveSmallIntegerField(
+        _("会办单位答复期限"), default=1, validators=[MinValueValidator(1), MaxValueValidator(366)],
+        help_text=_("会办单位自交办之日起向主办单位提出会办意见的期限。"),
+    )
+    co_due_unit = models.CharField(
+        _("会办单位答复期限单位"), max_length=20, choices=Unit.choices,
+        default=Unit.CALENDAR_MONTHS,
+    )
+    feedback_due_amount = models.PositiveSmallIntegerField(
+        _("反馈期限"), default=1, validators=[MinValueValidator(1), MaxValueValidator(366)],
+        help_text=_("提案者自收到答复函之日起反馈意见的期限。"),
+    )
+    feedback_due_unit = models.CharField(
+        _("反馈期限单位"), max_length=20, choices=Unit.choices, default=Unit.CALENDAR_MONTHS,
+    )
+    rehandling_due_amount = models.PositiveSmallIntegerField(
+        _("重新办理期限"), default=1, validators=[MinValueValidator(1), MaxValueValidator(366)],
+        help_text=_("提案者不满意时，承办单位自重新办理之日起再次答复的期限。"),
+    )
+    rehandling_due_unit = models.CharField(
+        _("重新办理期限单位"), max_length=20, choices=Unit.choices, default=Unit.CALENDAR_MONTHS,
+    )
+    due_soon_days = models.PositiveSmallIntegerField(
+        _("临近期限提醒天数"), default=7, validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("距办理期限不超过此天数的未答复交办显示为“即将到期”。"),
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -70,6 +97,36 @@ class Session(models.Model):
     def number_prefix(self) -> str:
         """The digits every system-allocated proposal number of this session starts with."""
         return f"{self.term}{self.meeting}"
+
+    # The periods a session sets, by kind: (amount field, unit field).
+    PERIODS = {
+        "lead": ("lead_due_amount", "lead_due_unit"),
+        "co": ("co_due_amount", "co_due_unit"),
+        "feedback": ("feedback_due_amount", "feedback_due_unit"),
+        "rehandling": ("rehandling_due_amount", "rehandling_due_unit"),
+    }
+
+    def period(self, kind: str) -> tuple[int, str]:
+        """The session's (amount, unit) for ``kind``: lead, co, feedback or rehandling."""
+        amount, unit = self.PERIODS[kind]
+        return getattr(self, amount), getattr(self, unit)
+
+    def rule_text(self, kind: str) -> str:
+        """The rule of period ``kind`` in words: 交办后3个月."""
+        return rule_text(*self.period(kind))
+
+    def due_date(self, kind: str, start) -> DueDate:
+        """The due date of period ``kind`` counted from ``start``, with its computation.
+
+        Raises ``UnknownCalendarYear`` for a working-day period in a year whose official
+        calendar is not known yet.
+        """
+        return due_date(start, *self.period(kind))
+
+    def due_date_for(self, role: str, assigned_on) -> DueDate:
+        """The default deadline of an assignment: co-handlers (会办) answer the lead agency,
+        lead and separate handlers (主办、分办) answer the proposer."""
+        return self.due_date("co" if role == "co" else "lead", assigned_on)
 
     def serial_of(self, number: str) -> int | None:
         """The serial inside ``number`` if it is term + meeting + three digits, else None."""
@@ -302,6 +359,26 @@ class AssignmentQuerySet(models.QuerySet):
     def overdue(self, today):
         """Pending assignments whose due date has passed."""
         return self.pending().filter(due_on__lt=today)
+
+    def due_soon(self, today):
+        """Pending assignments due today or within their session's ``due_soon_days``."""
+        last_day = _AddDays(models.Value(today), models.F("proposal__session__due_soon_days"))
+        return self.pending().filter(due_on__gte=today, due_on__lte=last_day)
+
+
+class _AddDays(models.Func):
+    """``date + days`` in SQL, for a number of days read from a column."""
+
+    output_field = models.DateField()
+    arity = 2
+    template = "(%(expressions)s)"
+    arg_joiner = " + "
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template="date(%(expressions)s || ' days')",
+            arg_joiner=", '+' || ", **extra_context,
+        )
 
 
 def assignment_answered() -> models.Q:

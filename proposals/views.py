@@ -42,6 +42,7 @@ from replies.models import ReplyLetter, Section
 from replies.views import may_preview_draft
 
 from . import services
+from .deadlines import UnknownCalendarYear
 from .filters import ROLE_ORDER, ProposalFilter, proposal_list_queryset
 from .forms import (
     BODY_MAX,
@@ -53,7 +54,7 @@ from .forms import (
     ProposerFormSet,
     ReasonForm,
     RecommendationFormSet,
-    default_due_on,
+    due_rules_text,
     edit_rows,
     form_values,
     formset_from_rows,
@@ -223,9 +224,35 @@ def detail_queryset(user):
     )
 
 
+def _due_computation(proposal: Proposal, assignment: Assignment, changes: dict) -> dict:
+    """How an assignment's due date came about: the session's rule, and the last change
+    (延期 or adjustment) with its reason when the date no longer follows the rule."""
+    try:
+        rule = proposal.session.due_date_for(assignment.role, assignment.assigned_on)
+    except UnknownCalendarYear as error:
+        rule, rule_error = None, str(error)
+    else:
+        rule_error = ""
+    change = changes.get(assignment.pk)
+    follows_rule = rule is not None and rule.date == assignment.due_on
+    return {
+        "rule": rule,
+        "rule_text": proposal.session.rule_text("co" if assignment.role == "co" else "lead"),
+        "rule_error": rule_error,
+        "follows_rule": follows_rule,
+        "change": None if follows_rule else change,
+        "change_from": _date_text((change.data or {}).get("from")) if change and not follows_rule else "",
+    }
+
+
 def _assignment_rows(proposal: Proposal, today: datetime.date) -> list[dict]:
     rows = []
     handling = proposal.state in HANDLING_STATES
+    soon = proposal.session.due_soon_days
+    changes = {
+        change.object_id: change for change in proposal.history.all()
+        if change.action == "extend" and change.content_type.model == "assignment"
+    }
     for assignment in proposal.assignments.all():
         days = None if assignment.answered or not handling else _days(assignment.due_on, today)
         rows.append({
@@ -233,6 +260,8 @@ def _assignment_rows(proposal: Proposal, today: datetime.date) -> list[dict]:
             "answered": assignment.answered,
             "days_left": days,
             "overdue_days": -days if days is not None and days < 0 else None,
+            "due_soon": days is not None and 0 <= days <= soon,
+            "due": _due_computation(proposal, assignment, changes),
         })
     return rows
 
@@ -605,17 +634,21 @@ def proposal_reopen(request, pk: int):
 # ---------------------------------------------------------------- assignment (交办)
 
 
-def _due_hint(proposal: Proposal, today: datetime.date) -> str:
+def _due_hint(proposal: Proposal, today: datetime.date) -> list[str]:
+    """The assign form's help on deadlines: the session's rules, then the dates they give
+    for an assignment made today and how those were computed."""
     session = proposal.session
-    return _(
-        "办理期限留空则按本届规定自动计算：主办、分办单位为交办日期后%(lead)s天，会办单位为%(co)s天"
-        "（今天交办即分别为%(lead_due)s和%(co_due)s）。"
-    ) % {
-        "lead": session.lead_due_days,
-        "co": session.co_due_days,
-        "lead_due": _date_text(default_due_on(session, Assignment.Role.LEAD, today).isoformat()),
-        "co_due": _date_text(default_due_on(session, Assignment.Role.CO, today).isoformat()),
-    }
+    lines = [_("办理期限留空则按本届规定自动计算：%(rules)s（工作日按国家法定节假日和调休安排计算，交办当日不计）。") % {
+        "rules": due_rules_text(session)}]
+    try:
+        lead = session.due_date_for(Assignment.Role.LEAD, today)
+        co = session.due_date_for(Assignment.Role.CO, today)
+    except UnknownCalendarYear as error:
+        lines.append(_("%(error)s请直接填写办理期限。") % {"error": error})
+    else:
+        lines.append(_("今天交办的主办、分办单位：%(explanation)s") % {"explanation": lead.explanation})
+        lines.append(_("今天交办的会办单位：%(explanation)s") % {"explanation": co.explanation})
+    return lines
 
 
 @liaison_only
@@ -639,6 +672,8 @@ def proposal_assign(request, pk: int):
                 )
             except DomainError as error:
                 errors.append(error.message)
+            except UnknownCalendarYear as error:
+                errors.append(_("%(error)s请直接填写办理期限。") % {"error": error})
             else:
                 messages.success(request, _("第%(number)s号提案已交办。") % {"number": proposal.number})
                 return redirect("proposals:detail", pk=proposal.pk)

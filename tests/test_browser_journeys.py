@@ -202,8 +202,8 @@ def test_liaison_logs_registers_and_assigns_a_proposal(world, journey):
     expect_message(page, f"第{proposal.number}号提案已交办。")
     expect(page.locator(".proposal-head .state")).to_have_text("已交办")
     session = world.session
-    lead_due = today + datetime.timedelta(days=session.lead_due_days)
-    co_due = today + datetime.timedelta(days=session.co_due_days)
+    lead_due = session.due_date_for("lead", today).date
+    co_due = session.due_date_for("co", today).date
     assignments_table = page.locator("section.panel").filter(
         has=page.get_by_role("heading", name="交办", exact=True)
     ).locator("tbody tr")

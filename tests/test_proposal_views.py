@@ -144,8 +144,8 @@ class TestProposalPage:
         assert "二、关于第2条建议的标题的建议" in page
         assert "吸收采纳" in page and "已审核" in page
         # Assignments with their dates, as 2023年3月1日.
-        assert "测试市工商业联合会 主办 2023年3月1日 2023年6月1日 已答复" in page
-        assert "测试市民政局 会办 2023年3月1日 2023年4月1日" in page
+        assert "测试市工商业联合会 主办 2023年3月1日 2023年6月1日 按本届规定计算" in page
+        assert "测试市民政局 会办 2023年3月1日 2023年4月1日 按本届规定计算" in page
         # The letter, its number and its PDF.
         assert letter.number in page
         assert "2023年7月7日" in page
@@ -671,7 +671,9 @@ class TestBadInput:
 @pytest.mark.django_db
 class TestAssignment:
     def test_blank_deadlines_follow_the_session_rules(self, client, world):
-        Session.objects.filter(pk=world.session.pk).update(lead_due_days=60, co_due_days=20)
+        Session.objects.filter(pk=world.session.pk).update(
+            lead_due_amount=60, lead_due_unit="calendar_days", co_due_amount=20, co_due_unit="calendar_days"
+        )
         proposal = proposal_in_state(world, Proposal.State.REGISTERED)
         third = AgencyFactory(code="third", short_name="市第三局")
         client.force_login(world.liaison)
@@ -692,13 +694,17 @@ class TestAssignment:
         data = assign_data(world, **{"assignments-0-due_on": "2023-05-15"})
         client.post(reverse("proposals:assign", args=[proposal.pk]), data)
         assert proposal.assignments.get(role="lead").due_on == datetime.date(2023, 5, 15)
-        assert proposal.assignments.get(role="co").due_on == datetime.date(2023, 3, 31)
+        assert proposal.assignments.get(role="co").due_on == datetime.date(2023, 4, 1)  # 1 month
 
     def test_session_default_days(self, world):
         session = Session.objects.get(pk=world.session.pk)
-        assert (session.lead_due_days, session.co_due_days) == (90, 30)
-        assert str(Session._meta.get_field("lead_due_days").verbose_name) == "主办单位办理期限（天）"
-        assert str(Session._meta.get_field("co_due_days").verbose_name) == "会办单位办理期限（天）"
+        assert session.period("lead") == (3, "calendar_months")
+        assert session.period("co") == (1, "calendar_months")
+        assert session.period("feedback") == (1, "calendar_months")
+        assert session.period("rehandling") == (1, "calendar_months")
+        assert session.due_soon_days == 7
+        assert str(Session._meta.get_field("lead_due_amount").verbose_name) == "主办、分办单位答复期限"
+        assert str(Session._meta.get_field("co_due_amount").verbose_name) == "会办单位答复期限"
 
     def test_add_agency_with_default_deadline(self, client, world):
         proposal = world.assigned()
@@ -712,7 +718,7 @@ class TestAssignment:
             "reason": "涉及第三局职责",
         })
         added = proposal.assignments.get(agency=third)
-        assert added.due_on == datetime.date(2023, 4, 9)
+        assert added.due_on == datetime.date(2023, 4, 10)  # 1 month after 3月10日
         change = proposal.history.get(action="add_assignment")
         assert change.reason == "涉及第三局职责"
 
