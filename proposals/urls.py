@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import views, views_dashboard
 
 app_name = "proposals"
 
 urlpatterns = [
     path("", views.proposal_list, name="list"),
     path("new/", views.proposal_create, name="create"),
+    path("dashboard/", views_dashboard.dashboard, name="dashboard"),
     path("rows/", views.form_rows, name="rows"),
     path("split/", views.split_text, name="split"),
     path("<int:pk>/", views.proposal_detail, name="detail"),

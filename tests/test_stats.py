@@ -1,0 +1,211 @@
+"""Session statistics on a data set whose every number is counted by hand below."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from proposals import services as ps
+from proposals.models import Proposal, StateChange
+from proposals.stats import session_statistics, summary_text
+from replies import services as rs
+from tests import factories
+from tests.factories import proposal_in_state
+
+TODAY = datetime.date(2023, 6, 15)
+
+
+def signed(world, proposal, *, signed_on, adoption="adopted"):
+    """The lead agency answers every recommendation with ``adoption`` and signs on ``signed_on``."""
+    proposal, letter = world.ready_letter(proposal, adoption=adoption)
+    rs.letter_submit(letter=letter, actor=world.lead_officer)
+    rs.letter_sign(letter=letter, actor=world.lead_approver, signed_on=signed_on)
+    proposal.refresh_from_db()
+    return proposal
+
+
+def feedback(world, proposal, handling, result, day):
+    return ps.feedback_record(
+        proposal=proposal, handling=handling, result=result, received_on=day, actor=world.liaison,
+    )
+
+
+def build(world):
+    """Nine proposals, each assigned one to the lead agency (due 6月1日) and the co-handler
+    (due 4月1日):
+
+    P1 submitted, P2 converted, P3 withdrawn, P4 registered only;
+    P5 assigned, nobody answered (lead 14 days late, co 75 days late on 6月15日);
+    P6 lead signed 5月20日 (on time, class A), replied;
+    P7 lead signed 7月7日 (late, A), feedback 不满意 then 满意/满意, closed;
+    P8 lead signed 7月7日 (late, A), feedback 满意/不满意, reopened: lead and co overdue again;
+    P9 lead signed 5月31日 (on time, 正在落实 → class B), co approved 留作参考 on 3月20日
+       (on time), feedback 基本满意/基本满意, replied.
+    """
+    proposal_in_state(world, Proposal.State.SUBMITTED)
+    proposal_in_state(world, Proposal.State.CONVERTED)
+    proposal_in_state(world, Proposal.State.WITHDRAWN)
+    proposal_in_state(world, Proposal.State.REGISTERED)
+    world.assigned()  # P5
+    signed(world, world.assigned(), signed_on=datetime.date(2023, 5, 20))  # P6
+    p7 = signed(world, world.assigned(), signed_on=datetime.date(2023, 7, 7))
+    feedback(world, p7, "dissatisfied", "dissatisfied", datetime.date(2023, 7, 20))
+    feedback(world, p7, "satisfied", "satisfied", datetime.date(2023, 8, 1))
+    ps.proposal_close(proposal=p7, actor=world.liaison)
+    p8 = signed(world, world.assigned(), signed_on=datetime.date(2023, 7, 7))
+    feedback(world, p8, "satisfied", "dissatisfied", datetime.date(2023, 8, 2))
+    ps.proposal_reopen(proposal=p8, actor=world.liaison)
+    p9 = world.assigned()
+    co_section = world.approved_section(p9.recommendations.get(ordinal=1), world.co, "reference")
+    StateChange.objects.filter(
+        content_type__model="section", object_id=co_section.pk, action="approve"
+    ).update(at=timezone.make_aware(datetime.datetime(2023, 3, 20, 10, 0)))
+    p9 = signed(world, p9, signed_on=datetime.date(2023, 5, 31), adoption="in_progress")
+    feedback(world, p9, "basically_satisfied", "basically_satisfied", datetime.date(2023, 8, 3))
+
+
+@pytest.fixture
+def counted(world):
+    build(world)
+    return world
+
+
+def test_every_statistic_on_the_hand_counted_set(counted):
+    stats = session_statistics(counted.session, today=TODAY)
+
+    assert stats["proposals"] == 9
+    assert stats["submitted"] == 1
+    assert stats["converted"] == 1
+    assert stats["withdrawn"] == 1
+    assert stats["registered"] == 6  # P4–P9
+    assert stats["assigned"] == 5  # P5–P9
+    assert stats["replied"] == 4  # P6, P7 (closed), P8 (reopened), P9
+    assert stats["replied_on_time"] == 2  # P6, P9
+    assert stats["closed"] == 1
+    assert stats["reopened"] == 1
+    assert stats["overdue"] == 2  # P5, P8
+    assert stats["reply_rate"] == 80.0
+    assert stats["on_time_rate"] == 40.0
+
+    assert stats["classes"] == {"A": 3, "B": 1, "C": 0}
+    assert stats["class_percent"] == {"A": 75.0, "B": 25.0, "C": 0.0}
+    assert stats["adoption"] == {
+        "adopted": 6, "in_progress": 2, "planned": 0, "reference": 1, "explained": 0,
+    }
+
+    # Latest feedback of P7 (满意/满意), P8 (满意/不满意), P9 (基本满意/基本满意).
+    assert stats["feedback"] == 3
+    assert stats["satisfaction"] == {
+        "handling": {"satisfied": 2, "basically_satisfied": 1, "dissatisfied": 0},
+        "result": {"satisfied": 1, "basically_satisfied": 1, "dissatisfied": 1},
+    }
+    assert stats["satisfaction_rate"] == {"handling": 100.0, "result": 66.7}
+
+    assert stats["agencies"] == 2
+    co, lead = stats["by_agency"]  # both two overdue; the co-handler is later
+    assert lead == {
+        "code": "lead", "name": "测试市工商业联合会", "short_name": "市工商联",
+        "assigned": 5, "lead": 5, "replied": 4, "replied_on_time": 2,
+        "overdue": 2, "max_days_overdue": 14, "reply_rate": 80.0, "on_time_rate": 40.0,
+        "feedback": 3, "satisfied": 2, "satisfaction_rate": 66.7,
+    }
+    assert co == {
+        "code": "co", "name": "测试市民政局", "short_name": "市民政局",
+        "assigned": 5, "lead": 0, "replied": 1, "replied_on_time": 1,
+        "overdue": 2, "max_days_overdue": 75, "reply_rate": 20.0, "on_time_rate": 20.0,
+        "feedback": 3, "satisfied": 2, "satisfaction_rate": 66.7,
+    }
+
+
+def test_a_later_approval_of_the_co_handler_is_late(counted):
+    StateChange.objects.filter(content_type__model="section", action="approve").update(
+        at=timezone.make_aware(datetime.datetime(2023, 4, 2, 10, 0))
+    )
+    co = next(a for a in session_statistics(counted.session, today=TODAY)["by_agency"] if a["code"] == "co")
+    assert (co["replied"], co["replied_on_time"]) == (1, 0)
+
+
+def test_an_empty_session_has_no_rates(world):
+    stats = session_statistics(world.session, today=TODAY)
+    assert stats["proposals"] == 0
+    assert stats["reply_rate"] is None and stats["on_time_rate"] is None
+    assert stats["classes"] == {"A": 0, "B": 0, "C": 0}
+    assert stats["class_percent"] == {"A": None, "B": None, "C": None}
+    assert stats["satisfaction_rate"] == {"handling": None, "result": None}
+    assert stats["by_agency"] == []
+
+
+def test_other_sessions_do_not_count(counted):
+    other = factories.SessionFactory(code="13-3", meeting=3, year=2024, name="市政协十三届三次会议")
+    assert session_statistics(other, today=TODAY)["proposals"] == 0
+    assert session_statistics(counted.session, today=TODAY)["proposals"] == 9
+
+
+def test_the_summary_reads_like_a_report(counted):
+    text = summary_text(session_statistics(counted.session, today=TODAY))
+    assert text.startswith("市政协十三届二次会议共收到提案9件，经审查立案6件，转为意见建议1件，撤案1件。")
+    assert "交由2个单位承办" in text
+    assert "已办复4件，办复率80%" in text
+    assert "按期办复2件，按期办复率40%" in text
+    assert "A类3件，占75%；B类1件，占25%；C类0件，占0%" in text
+    assert "对办理工作的满意率100%，对办理结果的满意率66.7%" in text
+    assert "尚有2件提案逾期未办复" in text
+
+
+def _queries(session) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        session_statistics(session, today=TODAY)
+    return len(captured)
+
+
+def test_query_count_does_not_grow_with_the_data(world):
+    build(world)
+    small = _queries(world.session)
+    build(world)
+    factories.proposal_for(world, factories.AgencyFactory(code="third"))
+    assert _queries(world.session) == small
+    assert small <= 6
+
+
+# ---------------------------------------------------------------- the command
+
+
+def test_command_prints_the_numbers_as_json(counted):
+    out = StringIO()
+    call_command("stats", "--session", "13-2", "--json", "--today", "2023-06-15", stdout=out)
+    data = json.loads(out.getvalue())
+    for key in ("proposals", "registered", "replied", "replied_on_time", "closed", "overdue",
+                "classes", "adoption", "satisfaction", "by_agency"):
+        assert key in data
+    assert (data["proposals"], data["registered"], data["replied"], data["replied_on_time"],
+            data["closed"], data["overdue"]) == (9, 6, 4, 2, 1, 2)
+    assert data["classes"] == {"A": 3, "B": 1, "C": 0}
+    assert data["adoption"]["adopted"] == 6 and data["adoption"]["reference"] == 1
+    assert data["satisfaction"]["result"] == {"satisfied": 1, "basically_satisfied": 1, "dissatisfied": 1}
+    assert [
+        {k: row[k] for k in ("code", "assigned", "replied", "replied_on_time", "overdue")}
+        for row in data["by_agency"]
+    ] == [
+        {"code": "co", "assigned": 5, "replied": 1, "replied_on_time": 1, "overdue": 2},
+        {"code": "lead", "assigned": 5, "replied": 4, "replied_on_time": 2, "overdue": 2},
+    ]
+
+
+def test_command_prints_a_chinese_table(counted):
+    out = StringIO()
+    call_command("stats", "--session", "13-2", "--today", "2023-06-15", stdout=out)
+    text = out.getvalue()
+    assert "收到提案" in text and "按期办复率" in text and "40%" in text
+    assert "市民政局\t5\t1\t1\t20%\t2\t75\t66.7%" in text
+
+
+def test_command_refuses_an_unknown_session(db):
+    with pytest.raises(CommandError, match="unknown session"):
+        call_command("stats", "--session", "99-9", "--json", stdout=StringIO())
