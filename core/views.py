@@ -38,10 +38,11 @@ def _agency_todo(user) -> dict:
     ids = agency_ids(user)
     assignments = list(
         Assignment.objects.pending().filter(agency_id__in=ids)
-        .select_related("proposal", "agency").order_by("due_on")[:LIST_LIMIT]
+        .select_related("proposal__session", "agency").order_by("due_on")[:LIST_LIMIT]
     )
     for assignment in assignments:
         assignment.days_left = (assignment.due_on - today).days
+        assignment.due_soon = 0 <= assignment.days_left <= assignment.proposal.session.due_soon_days
     approver_of = approver_agency_ids(user)
     to_approve = Section.objects.filter(
         agency_id__in=approver_of, state=Section.State.SUBMITTED
