@@ -253,3 +253,55 @@ def history_of(obj):
     return StateChange.objects.filter(
         content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
     ).order_by("id")
+
+
+# ---- more of the world: the administrator, an agency's own proposal, sections, print jobs
+
+
+def superuser(username: str = "admin"):
+    """A superuser: does what liaison and office staff do, and may act for any agency."""
+    return UserFactory(username=username, is_superuser=True, is_staff=True)
+
+
+def proposal_for(world: World, agency: Agency, *, role: str = "lead", **kwargs) -> Proposal:
+    """A proposal registered and assigned to ``agency`` alone."""
+    proposal = world.proposal(**kwargs)
+    proposal_services.proposal_register(proposal=proposal, actor=world.liaison)
+    proposal_services.proposal_assign(
+        proposal=proposal,
+        actor=world.liaison,
+        assignments=[{"agency": agency, "role": role, "assigned_on": datetime.date(2023, 3, 1),
+                      "due_on": datetime.date(2023, 6, 1)}],
+    )
+    proposal.refresh_from_db()
+    return proposal
+
+
+def section_by(recommendation, agency: Agency, state: str = "draft", *, officer, approver=None,
+               body: str = "已办理。", adoption: str = "adopted"):
+    """``agency``'s section on ``recommendation``, written by ``officer``, brought to ``state``."""
+    section = reply_services.section_create(
+        recommendation=recommendation, agency=agency, actor=officer, adoption=adoption, body=body,
+    )
+    if state in ("submitted", "approved"):
+        reply_services.section_submit(section=section, actor=officer)
+    if state == "approved":
+        reply_services.section_approve(section=section, actor=approver)
+    section.refresh_from_db()
+    assert section.state == state
+    return section
+
+
+def finished_print_job(world: World, *, requested_by=None, content: bytes = b"%PDF-1.4\n%%EOF\n"):
+    """A batch printing job of the session that has finished, with its file stored."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from replies.models import PrintJob
+
+    job = PrintJob.objects.create(
+        session=world.session, state=PrintJob.State.DONE, total=1, done=1,
+        requested_by=requested_by or world.office, finished_at=timezone.now(),
+    )
+    job.file.save(f"print-job-{job.pk}.pdf", ContentFile(content), save=True)
+    return job

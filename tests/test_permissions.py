@@ -1,0 +1,564 @@
+"""Every URL of the application, walked by every role, against the permission table.
+
+The table below is the permission model in one place: one row per URL name and
+method (and, where it matters, per object), one column per role. A URL the table does
+not list fails the walk, so a new page cannot be added without deciding who may use it.
+
+Outcomes:
+    ok         the page (200), or for a POST that changes something its redirect (302)
+    login      a redirect to the login page
+    forbidden  403, on the site's page saying 没有权限
+    missing    404, on the site's page saying 页面不存在: the object does not exist for them
+    refused    the user may make the request but the move is refused: the form again with
+               the reason (200), or a redirect with an error message; nothing changes
+
+The world: a proposal being handled by a lead agency and a co-handler, with sections of
+both agencies in every state and one recommendation still open; a draft letter, a letter
+waiting to be signed and a signed letter (each on its own proposal); a finished print
+job; a proposal submitted, one registered; and a proposal assigned only to a third
+agency. Every request runs in a savepoint that is rolled back, so each role meets the
+same world; a refusal, a GET and a request sent to the login page change nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+
+import pytest
+from django.apps import apps
+from django.conf import settings as django_settings
+from django.contrib import messages
+from django.contrib.messages import get_messages
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from proposals.models import Proposal
+from replies import services as rs
+from replies.models import AdoptionStatus, ReplyLetter, Section
+from tests import factories
+from tests.factories import AgencyFactory, letter_in_state, proposal_in_state, user_in
+
+# Every test here reads the test database (the module's world is built in it).
+pytestmark = pytest.mark.django_db
+
+ROLES = (
+    "anonymous", "liaison", "office", "lead_officer", "lead_approver",
+    "co_officer", "co_approver", "third_officer", "superuser",
+)
+OUTCOMES = {"ok", "login", "forbidden", "missing", "refused"}
+
+# The object each URL is called on unless a row names another. The proposal being
+# handled is assigned to the lead and the co-handling agency; "third" is assigned only
+# to a third agency.
+TARGETS = {
+    "proposals:detail": "proposal.handled",
+    "proposals:edit": "proposal.submitted",
+    "proposals:register": "proposal.submitted",
+    "proposals:convert": "proposal.submitted",
+    "proposals:withdraw": "proposal.submitted",
+    "proposals:assign": "proposal.registered",
+    "proposals:assignment_add": "proposal.handled",
+    "proposals:assignment_due": "assignment.lead",
+    "proposals:assignment_remove": "assignment.unused",
+    "proposals:feedback": "proposal.replied",
+    "proposals:close": "proposal.replied",
+    "proposals:reopen": "proposal.replied",
+    "replies:letter_pdf": "letter.signed",
+    "replies:letter_draft_pdf": "letter.draft",
+    "replies:print_job": "job.done",
+    "replies:print_job_progress": "job.done",
+    "replies:print_job_download": "job.done",
+    "replies:handling": "proposal.handled",
+    "replies:letter_create": "proposal.handled",
+    "replies:section_create": "recommendation.open",
+    "replies:section_edit": "section.lead_draft",
+    "replies:section_submit": "section.lead_draft",
+    "replies:section_approve": "section.lead_submitted",
+    "replies:section_return": "section.lead_submitted",
+    "replies:section_revise": "section.lead_approved",
+    "replies:letter_detail": "letter.draft",
+    "replies:letter_update": "letter.draft",
+    "replies:letter_set_class": "letter.draft",
+    "replies:letter_move": "letter.draft",
+    "replies:letter_submit": "letter.draft",
+    "replies:letter_sign": "letter.review",
+    "replies:letter_return": "letter.review",
+    "replies:letter_void": "letter.signed",
+    "replies:letter_issue": "letter.signed",
+}
+
+# "-" in the object column: the URL's object from TARGETS (or none).
+TABLE = """
+URL name                      method object                anonymous liaison   office    lead_off  lead_appr co_off    co_appr   third_off superuser
+home                          GET    -                     login     ok        ok        ok        ok        ok        ok        ok        ok
+home                          POST   -                     login     ok        ok        ok        ok        ok        ok        ok        ok
+proposals:list                GET    -                     login     ok        ok        ok        ok        ok        ok        ok        ok
+proposals:dashboard           GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:create              GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:create              POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:rows                POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:split               POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:detail              GET    -                     login     ok        ok        ok        ok        ok        ok        missing   ok
+proposals:detail              GET    proposal.third        login     ok        ok        missing   missing   missing   missing   ok        ok
+proposals:edit                GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:edit                POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:register            GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:register            POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:register            POST   proposal.handled      login     refused   forbidden forbidden forbidden forbidden forbidden forbidden refused
+proposals:convert             GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:convert             POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:withdraw            GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:withdraw            POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:assign              GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:assign              POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:assignment_add      GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:assignment_add      POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:assignment_due      GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:assignment_due      POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:assignment_remove   GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:assignment_remove   POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:assignment_remove   POST   assignment.co         login     refused   forbidden forbidden forbidden forbidden forbidden forbidden refused
+proposals:feedback            GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:feedback            POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:close               GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:close               POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:reopen              GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:reopen              POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+replies:inbox                 GET    -                     login     ok        ok        ok        ok        ok        ok        ok        ok
+replies:handling              GET    -                     login     ok        ok        ok        ok        ok        ok        missing   ok
+replies:handling              GET    proposal.third        login     ok        ok        missing   missing   missing   missing   ok        ok
+replies:section_create        GET    -                     login     forbidden forbidden ok        ok        ok        ok        missing   ok
+replies:section_create        POST   -                     login     forbidden forbidden ok        ok        ok        ok        missing   ok
+replies:section_edit          GET    -                     login     forbidden missing   ok        ok        missing   missing   missing   ok
+replies:section_edit          POST   -                     login     forbidden missing   ok        ok        missing   missing   missing   ok
+replies:section_edit          GET    section.co_draft      login     forbidden missing   missing   missing   ok        ok        missing   ok
+replies:section_edit          POST   section.co_submitted  login     forbidden forbidden forbidden forbidden refused   refused   missing   refused
+replies:section_submit        POST   -                     login     forbidden missing   ok        ok        missing   missing   missing   ok
+replies:section_submit        POST   section.co_draft      login     forbidden missing   missing   missing   ok        ok        missing   ok
+replies:section_submit        POST   section.third_draft   login     forbidden missing   missing   missing   missing   missing   ok        ok
+replies:section_submit        POST   section.lead_submitted login    forbidden forbidden refused   refused   forbidden forbidden missing   refused
+replies:section_approve       POST   -                     login     forbidden forbidden forbidden ok        forbidden forbidden missing   ok
+replies:section_approve       POST   section.co_submitted  login     forbidden forbidden forbidden forbidden forbidden ok        missing   ok
+replies:section_return        POST   -                     login     forbidden forbidden forbidden ok        forbidden forbidden missing   ok
+replies:section_revise        POST   -                     login     forbidden forbidden ok        ok        forbidden forbidden missing   ok
+replies:letter_create         POST   -                     login     forbidden forbidden ok        ok        forbidden forbidden missing   ok
+replies:letter_detail         GET    -                     login     ok        ok        ok        ok        ok        ok        missing   ok
+replies:letter_update         POST   -                     login     forbidden forbidden ok        ok        forbidden forbidden missing   ok
+replies:letter_set_class      POST   -                     login     forbidden forbidden ok        ok        forbidden forbidden missing   ok
+replies:letter_move           POST   -                     login     forbidden forbidden ok        ok        forbidden forbidden missing   ok
+replies:letter_submit         POST   -                     login     forbidden forbidden ok        ok        forbidden forbidden missing   ok
+replies:letter_submit         POST   letter.review         login     forbidden forbidden refused   refused   forbidden forbidden missing   refused
+replies:letter_sign           POST   -                     login     forbidden forbidden forbidden ok        forbidden forbidden missing   ok
+replies:letter_return         POST   -                     login     forbidden forbidden forbidden ok        forbidden forbidden missing   ok
+replies:letter_void           POST   -                     login     forbidden forbidden forbidden ok        forbidden forbidden missing   ok
+replies:letter_issue          POST   -                     login     forbidden ok        forbidden ok        forbidden forbidden missing   ok
+replies:letter_issue          POST   letter.draft          login     forbidden refused   forbidden refused   forbidden forbidden missing   refused
+replies:letter_pdf            GET    -                     login     ok        ok        ok        ok        ok        ok        missing   ok
+replies:letter_pdf            GET    letter.draft          login     ok        forbidden ok        ok        forbidden forbidden missing   ok
+replies:letter_draft_pdf      GET    -                     login     ok        forbidden ok        ok        forbidden forbidden missing   ok
+replies:printable_letters     GET    -                     login     ok        ok        forbidden forbidden forbidden forbidden forbidden ok
+replies:print_job_create      POST   -                     login     ok        ok        forbidden forbidden forbidden forbidden forbidden ok
+replies:print_job             GET    -                     login     ok        ok        missing   missing   missing   missing   missing   ok
+replies:print_job_progress    GET    -                     login     ok        ok        missing   missing   missing   missing   missing   ok
+replies:print_job_download    GET    -                     login     ok        ok        missing   missing   missing   missing   missing   ok
+"""
+
+# POSTs that answer with a page or a fragment and change nothing, even when allowed: the
+# home page takes any method; the rows and split fragments redraw a form being filled in.
+NOTHING_SAVED = {"home", "proposals:rows", "proposals:split"}
+
+# Django's own pages: the admin checks staff itself; the language switch and the login
+# and logout pages are for everyone (tested with the home page and the language switch).
+NOT_WALKED = ("admin", "django.conf.urls.i18n", "django.contrib.auth.urls")
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    name: str
+    method: str
+    target: str | None
+    outcomes: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.name}" + (f" [{self.target}]" if self.target else "")
+
+
+def _rows(table: str) -> list[Row]:
+    rows = []
+    for line in table.strip().splitlines()[1:]:
+        name, method, target, *outcomes = line.split()
+        assert len(outcomes) == len(ROLES), line
+        assert set(outcomes) <= OUTCOMES, line
+        assert method in ("GET", "POST"), line
+        rows.append(Row(name, method, TARGETS.get(name) if target == "-" else target, tuple(outcomes)))
+    return rows
+
+
+ROWS = _rows(TABLE)
+
+
+def project_urls() -> dict[str, set[str]]:
+    """Every named URL of the project outside Django's own pages: name → its arguments."""
+    found: dict[str, set[str]] = {}
+
+    def walk(patterns, namespace: str, route: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                module = getattr(pattern.urlconf_name, "__name__", pattern.urlconf_name)
+                if pattern.namespace in NOT_WALKED or module in NOT_WALKED:
+                    continue
+                inner = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace \
+                    else pattern.namespace or namespace
+                walk(pattern.url_patterns, inner, route + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                name = pattern.name or f"(unnamed) {route}{pattern.pattern}"
+                full = f"{namespace}:{name}" if namespace else name
+                found[full] = set(pattern.pattern.converters)
+
+    walk(get_resolver().url_patterns, "", "/")
+    return found
+
+
+# ---------------------------------------------------------------- the world
+
+
+@dataclasses.dataclass
+class Walk:
+    users: dict[str, object]
+    objects: dict[str, object]
+    media: str
+    adoption: int
+    session: int
+    lead: int
+    third: int
+    move_section: int
+    baseline: dict = dataclasses.field(default_factory=dict)
+
+    def url(self, row: Row) -> str:
+        if row.target is None:
+            return reverse(row.name)
+        return reverse(row.name, kwargs={"pk": self.objects[row.target].pk})
+
+    def form(self, row: Row) -> dict:
+        """A form an allowed role would send; for the others it must change nothing."""
+        name = row.name.rpartition(":")[2]
+        obj = self.objects.get(row.target)
+        if row.name in ("proposals:create", "proposals:edit"):
+            return proposal_form(self.session)
+        if name == "rows":
+            return {"op": "recommendations:add", "recommendations-TOTAL_FORMS": "1",
+                    "recommendations-0-title": "", "recommendations-0-body": ""}
+        if name == "split":
+            return {"body": "一、加强站点管理。\n二、完善接驳制度。", "mode": "replace"}
+        if name in ("register", "close"):
+            return {"reason": ""}
+        if name in ("convert", "withdraw", "reopen", "assignment_remove", "section_return",
+                    "section_revise"):
+            return {"reason": "经研究，按此办理。"}
+        if name == "assign":
+            return {
+                "assignments-TOTAL_FORMS": "1", "assignments-INITIAL_FORMS": "0",
+                "assignments-0-agency": str(self.lead), "assignments-0-role": "lead",
+                "assignments-0-assigned_on": "2023-03-01", "assignments-0-due_on": "",
+            }
+        if name == "assignment_add":
+            return {"agency": str(self.third), "role": "co", "assigned_on": "2023-03-02",
+                    "due_on": "", "reason": "涉及第三局职责。"}
+        if name == "assignment_due":
+            return {"due_on": "2023-12-31", "reason": "承办单位申请延期。"}
+        if name == "feedback":
+            return {"handling": "satisfied", "result": "satisfied", "received_on": "2023-08-01",
+                    "comment": ""}
+        if name == "print_job_create":
+            return {"session": str(self.session), "agency": "", "format": "pdf", "seal": "1"}
+        if name == "letter_create":
+            return {"agency": str(self.lead)}
+        if name == "section_create":
+            return {"agency": str(self.lead), "adoption": str(self.adoption), "body": "正在办理。"}
+        if name == "section_edit":
+            version = Section.objects.get(pk=obj.pk).version
+            return {"adoption": str(self.adoption), "body": "修改后的办理意见。", "version": str(version)}
+        if name == "letter_update":
+            from replies.forms import LetterForm
+
+            letter = ReplyLetter.objects.get(pk=obj.pk)
+            data = {k: ("" if v is None else v) for k, v in LetterForm.initial_for(letter).items()}
+            data["closing"] = "特此函复。"
+            return data
+        if name == "letter_set_class":
+            return {"klass": django_settings.LETTER_CLASSES[0], "reason": "按办理结果确定。"}
+        if name == "letter_move":
+            return {"section": str(self.move_section), "direction": "down"}
+        if name == "letter_sign":
+            return {"signed_on": "2023-07-07"}
+        if name == "letter_return":
+            return {"return-reason": "请补充数据。"}
+        if name == "letter_void":
+            return {"void-reason": "文字有误。"}
+        return {}
+
+
+def proposal_form(session: int) -> dict:
+    return {
+        "session": str(session), "number": "", "title": "关于优化公共自行车站点布局的建议",
+        "category": "", "submitted_on": "2023-01-10", "body": "",
+        "proposers-TOTAL_FORMS": "1", "proposers-INITIAL_FORMS": "0",
+        "proposers-0-name": "九三学社测试市委会", "proposers-0-kind": "party",
+        "recommendations-TOTAL_FORMS": "1", "recommendations-INITIAL_FORMS": "0",
+        "recommendations-0-title": "按客流数据调整站点", "recommendations-0-body": "",
+    }
+
+
+def build_walk(media: str) -> Walk:
+    world = factories.World.build()
+    third = AgencyFactory(code="third", name="测试市第三局", short_name="市第三局",
+                          title_name="测试市第三局")
+    third_officer = user_in(third, "officer")
+    lead, co = world.lead, world.co
+    by_lead = {"officer": world.lead_officer, "approver": world.lead_approver}
+    by_co = {"officer": world.co_officer, "approver": world.co_approver}
+
+    # Being handled: sections of both agencies in every state, the fourth recommendation open.
+    handled = world.assigned(recommendations=4)
+    r1, r2, r3, r4 = handled.recommendations.order_by("ordinal")
+    sections = {}
+    for agency, staff, key in ((lead, by_lead, "lead"), (co, by_co, "co")):
+        for recommendation, state in ((r1, "draft"), (r2, "submitted"), (r3, "approved")):
+            sections[f"section.{key}_{state}"] = factories.section_by(
+                recommendation, agency, state, body=f"{key}_{state}的办理意见。", **staff)
+
+    # A draft letter whose first recommendation has the lead's and the co-handler's parts.
+    drafted = world.assigned()
+    for recommendation in drafted.recommendations.order_by("ordinal"):
+        world.approved_section(recommendation, lead)
+    first = drafted.recommendations.get(ordinal=1)
+    world.approved_section(first, co)
+    draft = rs.letter_create(proposal=drafted, agency=lead, actor=world.lead_officer)
+    move_section = Section.objects.get(recommendation=first, agency=lead)
+
+    review = letter_in_state(world, "in_review")
+    signed = letter_in_state(world, "signed")
+    rs.letter_store_pdf(letter=signed)
+
+    other = factories.proposal_for(world, third)
+    sections["section.third_draft"] = factories.section_by(
+        other.recommendations.get(ordinal=1), third, "draft", officer=third_officer)
+
+    objects = {
+        "proposal.submitted": proposal_in_state(world, Proposal.State.SUBMITTED),
+        "proposal.registered": proposal_in_state(world, Proposal.State.REGISTERED),
+        "proposal.handled": handled,
+        "proposal.replied": signed.proposal,
+        "proposal.third": other,
+        "assignment.lead": handled.assignments.get(agency=lead),
+        "assignment.co": handled.assignments.get(agency=co),
+        "assignment.unused": review.proposal.assignments.get(agency=co),
+        "recommendation.open": r4,
+        **sections,
+        "letter.draft": draft,
+        "letter.review": review,
+        "letter.signed": signed,
+        "job.done": factories.finished_print_job(world, requested_by=world.office),
+    }
+    assert objects["proposal.replied"].state == Proposal.State.REPLIED
+    users = {
+        "anonymous": None,
+        "liaison": world.liaison,
+        "office": world.office,
+        "lead_officer": world.lead_officer,
+        "lead_approver": world.lead_approver,
+        "co_officer": world.co_officer,
+        "co_approver": world.co_approver,
+        "third_officer": third_officer,
+        "superuser": factories.superuser(),
+    }
+    return Walk(
+        users=users, objects=objects, media=media,
+        adoption=AdoptionStatus.objects.get(code="adopted").pk, session=world.session.pk,
+        lead=lead.pk, third=third.pk, move_section=move_section.pk,
+    )
+
+
+@pytest.fixture(scope="module")
+def walk(django_db_setup, django_db_blocker):
+    """One world for the whole walk, built once and rolled back at the end."""
+    with tempfile.TemporaryDirectory() as media, django_db_blocker.unblock():
+        with override_settings(
+            MEDIA_ROOT=media, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+        ), transaction.atomic():
+            built = build_walk(media)
+            built.baseline = snapshot()
+            yield built
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def walked(walk, db, settings):
+    settings.MEDIA_ROOT = walk.media
+    assert snapshot() == walk.baseline, "an earlier test left changes behind"
+    return walk
+
+
+# ---------------------------------------------------------------- one request, classified
+
+WATCHED = [
+    model for label in ("agencies", "proposals", "replies")
+    for model in apps.get_app_config(label).get_models()
+]
+
+
+def snapshot() -> dict:
+    """Every row of the application's tables, to tell whether a request changed anything."""
+    return {model._meta.label: list(model.objects.order_by("pk").values_list())
+            for model in WATCHED}
+
+
+def outcome(response, method: str) -> str:
+    status = response.status_code
+    if status == 302 and response["Location"].startswith(reverse("login") + "?next="):
+        return "login"
+    body = response.content.decode() if "html" in response.get("Content-Type", "") else ""
+    if status == 403:
+        return "forbidden" if "没有权限" in body else "403 without the clear page"
+    if status == 404:
+        return "missing" if "页面不存在" in body else "404 without the clear page"
+    if status not in (200, 302):
+        return f"status {status}"
+    errors = [m for m in get_messages(response.wsgi_request) if m.level >= messages.ERROR]
+    if errors or (method == "POST" and status == 200 and 'role="alert"' in body):
+        return "refused"
+    if method == "POST" and status == 200:
+        return "ok (200)"
+    return "ok"
+
+
+def request(walk: Walk, row: Row, role: str, method: str | None = None):
+    """Send the row's request as ``role``; returns (response, whether the data changed).
+
+    Every request starts from the walk's world as built, so it is compared with that."""
+    client = Client()
+    user = walk.users[role]
+    if user is not None:
+        client.force_login(user)
+    method = method or row.method
+    url = walk.url(row)
+    with transaction.atomic():
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, walk.form(row))
+        changed = snapshot() != walk.baseline
+        transaction.set_rollback(True)
+    return response, changed
+
+
+def check(walk: Walk, row: Row, role: str, expected: str) -> str | None:
+    response, changed = request(walk, row, role)
+    assert response.status_code < 500, f"{row} as {role}: server error {response.status_code}"
+    actual = outcome(response, row.method)
+    if actual == "ok (200)":
+        # A POST that saves answers with a redirect; a page again means the form was refused.
+        actual = "ok" if row.name in NOTHING_SAVED else "refused (the form again)"
+    if actual != expected:
+        return f"expected {expected}, got {actual} ({response.status_code})"
+    saves = row.method == "POST" and expected == "ok" and row.name not in NOTHING_SAVED
+    if saves and not changed:
+        return "allowed, but nothing was saved: the test's form is not valid"
+    if not saves and changed:
+        return f"{expected}, but the data changed"
+    return None
+
+
+# ---------------------------------------------------------------- the walk
+
+
+@pytest.mark.parametrize("row", ROWS, ids=str)
+def test_every_role_gets_what_the_table_says(walked, row):
+    failures = []
+    for role, expected in zip(ROLES, row.outcomes, strict=True):
+        problem = check(walked, row, role, expected)
+        if problem:
+            failures.append(f"  {role}: {problem}")
+    assert not failures, f"{row}\n" + "\n".join(failures)
+
+
+def test_the_table_lists_every_url_of_the_application():
+    urls = project_urls()
+    listed = {row.name for row in ROWS}
+    assert sorted(set(urls) - listed) == [], "URLs missing from the permission table"
+    assert sorted(listed - set(urls)) == [], "rows for URLs that no longer exist"
+    for row in ROWS:
+        needs_object = "pk" in urls[row.name]
+        assert needs_object == (row.target is not None), f"{row}: object column does not fit the URL"
+    for name in urls:
+        methods = [row.method for row in ROWS if row.name == name and row.target == TARGETS.get(name)]
+        assert methods and len(methods) == len(set(methods)), f"{name}: one row per method"
+
+
+def test_the_walk_sees_the_urls_it_must():
+    """The walk starts from the resolver: the home page, both apps, no admin, no login."""
+    urls = project_urls()
+    assert "home" in urls and "proposals:detail" in urls and "replies:letter_sign" in urls
+    assert not any(name.startswith("admin:") for name in urls)
+    assert "login" not in urls and "set_language" not in urls
+
+
+@pytest.mark.parametrize("name", sorted({row.name for row in ROWS}))
+def test_methods_the_table_does_not_list_are_not_allowed(walked, name):
+    """The table's methods are every method a URL answers: any other is 405, even for a superuser."""
+    listed = {row.method for row in ROWS if row.name == name}
+    row = next(row for row in ROWS if row.name == name and row.target == TARGETS.get(name))
+    for method in {"GET", "POST"} - listed:
+        response, changed = request(walked, row, "superuser", method)
+        assert response.status_code == 405, f"{method} {name} answers {response.status_code}"
+        assert not changed
+
+
+def test_the_table_fails_on_a_wrong_expectation(walked):
+    """The walk can fail: a row that lets the third agency into the handled proposal does."""
+    row = next(r for r in ROWS if r.name == "proposals:detail" and r.target == "proposal.handled")
+    assert check(walked, row, "third_officer", "ok") == "expected ok, got missing (404)"
+    edit = next(r for r in ROWS if r.name == "replies:section_edit" and r.method == "POST"
+                and r.target == "section.lead_draft")
+    assert check(walked, edit, "lead_officer", "forbidden") == "expected forbidden, got ok (302)"
+
+
+# Which sections of the handled proposal each role reads on its pages: an agency's
+# drafts stay within the agency; its submitted and approved sections are shown to the
+# other agencies on the proposal.
+READS = {
+    "liaison": {"lead_draft", "lead_submitted", "lead_approved", "co_draft", "co_submitted", "co_approved"},
+    "lead_officer": {"lead_draft", "lead_submitted", "lead_approved", "co_submitted", "co_approved"},
+    "lead_approver": {"lead_draft", "lead_submitted", "lead_approved", "co_submitted", "co_approved"},
+    "co_officer": {"co_draft", "co_submitted", "co_approved", "lead_submitted", "lead_approved"},
+    "co_approver": {"co_draft", "co_submitted", "co_approved", "lead_submitted", "lead_approved"},
+    "superuser": {"lead_draft", "lead_submitted", "lead_approved", "co_draft", "co_submitted", "co_approved"},
+}
+
+
+@pytest.mark.parametrize("name", ["proposals:detail", "replies:handling"])
+@pytest.mark.parametrize("role", sorted(READS))
+def test_each_role_reads_only_the_sections_it_may(walked, name, role):
+    client = Client()
+    client.force_login(walked.users[role])
+    response = client.get(reverse(name, kwargs={"pk": walked.objects["proposal.handled"].pk}))
+    assert response.status_code == 200
+    body = response.content.decode()
+    shown = {key for key in READS["liaison"] if f"{key}的办理意见。" in body}
+    assert shown == READS[role]
+
+
+def test_the_admin_sends_away_anyone_but_staff(walked):
+    for role in ("anonymous", "lead_officer", "liaison"):
+        client = Client()
+        if walked.users[role] is not None:
+            client.force_login(walked.users[role])
+        response = client.get("/admin/")
+        assert response.status_code == 302, role
+        assert response["Location"].startswith("/admin/login/"), role
+    client = Client()
+    client.force_login(walked.users["superuser"])
+    assert client.get("/admin/").status_code == 200
+

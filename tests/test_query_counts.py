@@ -1,0 +1,218 @@
+"""Every page that shows a list or an object reads the database a fixed number of times.
+
+The pages are the GET rows of the permission table (tests/test_permissions.py), each
+for every role allowed to see it. Each is counted twice: once with a small data set,
+where every object a page shows holds two of everything (recommendations, proposers,
+sections, agencies, letters) among two proposals of every kind; and once more after a
+larger set is added, where the pages' objects hold ten of everything among ten more
+proposals of every kind. The counts must be equal: a page whose count grows reads
+something once per row (an N+1).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import tempfile
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from proposals import services as ps
+from proposals.models import Proposal
+from replies import services as rs
+from tests import factories
+from tests.factories import (
+    AgencyFactory,
+    letter_in_state,
+    proposal_in_state,
+    record_feedback,
+    user_in,
+)
+from tests.test_permissions import ROLES, ROWS, TARGETS
+
+# Every test here reads the test database (the module's world is built in it).
+pytestmark = pytest.mark.django_db
+
+SMALL, LARGE = 2, 10
+
+# Every page: the GET rows of the permission table on the URL's own object.
+PAGES = [row for row in ROWS if row.method == "GET" and row.target == TARGETS.get(row.name)]
+
+
+def allowed(row) -> list[str]:
+    return [role for role, outcome in zip(ROLES, row.outcomes, strict=True) if outcome == "ok"]
+
+
+# ---------------------------------------------------------------- the data
+
+
+def proposers(size: int) -> list[dict]:
+    return [{"name": "民建测试市委会", "kind": "party", "role": "lead"}] + [
+        {"name": f"委员{i}", "kind": "member", "role": "co-signer"} for i in range(1, size)
+    ]
+
+
+def handled_proposal(world, size: int, separate: list) -> Proposal:
+    """Being handled by the lead, the co-handler and ``separate`` agencies on their own, with
+    ``size`` recommendations: the lead's part approved and the co-handler's submitted on each,
+    drafts of both on the first, a second part of the lead's waiting for approval on the
+    last, each separate agency's part and draft letter, and the lead's draft letter."""
+    proposal = world.proposal(recommendations=size, proposers=proposers(size))
+    ps.proposal_register(proposal=proposal, actor=world.liaison)
+    day, due = datetime.date(2023, 3, 1), datetime.date(2023, 6, 1)
+    ps.proposal_assign(proposal=proposal, actor=world.liaison, assignments=[
+        {"agency": world.lead, "role": "lead", "assigned_on": day, "due_on": due},
+        {"agency": world.co, "role": "co", "assigned_on": day, "due_on": due},
+        *({"agency": agency, "role": "separate", "assigned_on": day, "due_on": due}
+          for agency in separate),
+    ])
+    lead = {"officer": world.lead_officer, "approver": world.lead_approver}
+    co = {"officer": world.co_officer, "approver": world.co_approver}
+    recommendations = list(proposal.recommendations.order_by("ordinal"))
+    for recommendation in recommendations:
+        factories.section_by(recommendation, world.lead, "approved", **lead)
+        factories.section_by(recommendation, world.co, "submitted", **co)
+    first, last = recommendations[0], recommendations[-1]
+    factories.section_by(first, world.lead, "draft", **lead)
+    factories.section_by(first, world.co, "draft", **co)
+    factories.section_by(last, world.lead, "submitted", **lead)
+    for agency in separate:
+        factories.section_by(first, agency, "approved", officer=None)
+        rs.letter_create(proposal=proposal, agency=agency, actor=None)
+    rs.letter_create(proposal=proposal, agency=world.lead, actor=world.lead_officer)
+    proposal.refresh_from_db()
+    return proposal
+
+
+def replied_proposal(world, size: int) -> Proposal:
+    proposal = world.assigned(recommendations=size, proposers=proposers(size))
+    for recommendation in proposal.recommendations.all():
+        factories.section_by(recommendation, world.co, "approved", officer=world.co_officer,
+                             approver=world.co_approver)
+    proposal, letter = world.signed_letter(proposal)
+    rs.letter_store_pdf(letter=letter)
+    record_feedback(world, proposal, satisfied=False)
+    return proposal
+
+
+def populate(world, third, size: int) -> dict:
+    """``size`` proposals of every kind, and the objects the pages are opened on."""
+    separate = [AgencyFactory() for _ in range(size)]
+    for _ in range(size):
+        world.proposal()
+        proposal_in_state(world, Proposal.State.REGISTERED)
+        handled_proposal(world, 1, [])
+        letter_in_state(world, "in_review")
+        letter_in_state(world, "signed")
+        factories.proposal_for(world, third)
+        factories.finished_print_job(world, requested_by=world.office)
+        factories.finished_print_job(world, requested_by=world.liaison)
+    submitted = world.proposal(recommendations=size, proposers=proposers(size))
+    registered = world.proposal(recommendations=size, proposers=proposers(size))
+    ps.proposal_register(proposal=registered, actor=world.liaison)
+    handled = handled_proposal(world, size, separate)
+    replied = replied_proposal(world, size)
+    first = handled.recommendations.get(ordinal=1)
+    return {
+        "proposal.submitted": submitted,
+        "proposal.registered": registered,
+        "proposal.handled": handled,
+        "proposal.replied": replied,
+        "assignment.lead": handled.assignments.get(agency=world.lead),
+        "assignment.unused": handled.assignments.get(agency=world.co),
+        "recommendation.open": first,
+        "section.lead_draft": first.sections.get(agency=world.lead, state="draft"),
+        "letter.draft": handled.letters.get(agency=world.lead),
+        "letter.signed": replied.letters.get(),
+        "job.done": factories.finished_print_job(world, requested_by=world.office),
+    }
+
+
+# ---------------------------------------------------------------- counting
+
+
+@dataclasses.dataclass
+class Count:
+    queries: int
+    status: int
+    length: int
+
+
+def count(client: Client, path: str) -> Count:
+    client.get(path)  # the first request fills the caches (content types, the session)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    return Count(len(queries), response.status_code, len(response.content))
+
+
+def count_pages(clients: dict[str, Client], objects: dict) -> dict:
+    counts = {}
+    for row in PAGES:
+        path = reverse(row.name, kwargs={"pk": objects[row.target].pk}) if row.target else reverse(row.name)
+        for role in allowed(row):
+            counts[str(row), role] = count(clients[role], path)
+    return counts
+
+
+@pytest.fixture(scope="module")
+def counted(django_db_setup, django_db_blocker):
+    """The query count of every page for every role allowed to see it, small and large."""
+    with tempfile.TemporaryDirectory() as media, django_db_blocker.unblock():
+        with override_settings(
+            MEDIA_ROOT=media, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+        ), transaction.atomic():
+            world = factories.World.build()
+            third = AgencyFactory(code="third", short_name="市第三局")
+            users = {
+                "liaison": world.liaison, "office": world.office,
+                "lead_officer": world.lead_officer, "lead_approver": world.lead_approver,
+                "co_officer": world.co_officer, "co_approver": world.co_approver,
+                "third_officer": user_in(third, "officer"), "superuser": factories.superuser(),
+            }
+            clients = {}
+            for role, user in users.items():
+                clients[role] = Client()
+                clients[role].force_login(user)
+            small = count_pages(clients, populate(world, third, SMALL))
+            large = count_pages(clients, populate(world, third, LARGE))
+            yield small, large
+            transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("row", PAGES, ids=str)
+def test_the_query_count_does_not_grow_with_the_data(counted, row):
+    small, large = counted
+    grown = []
+    for role in allowed(row):
+        few, many = small[str(row), role], large[str(row), role]
+        assert (few.status, many.status) == (200, 200), f"{row} as {role}: {few.status}, {many.status}"
+        if many.queries != few.queries:
+            grown.append(f"  {role}: {few.queries} queries with the small data, {many.queries} with the large")
+    assert not grown, f"{row}\n" + "\n".join(grown)
+
+
+# Pages whose content grows with the data, for some role: the larger set is really shown.
+SHOWS_MORE = {"home", "proposals:list", "proposals:detail", "proposals:edit", "replies:inbox",
+              "replies:handling", "replies:letter_detail", "replies:printable_letters"}
+
+
+@pytest.mark.parametrize("name", sorted(SHOWS_MORE))
+def test_the_larger_data_is_on_the_page(counted, name):
+    small, large = counted
+    row = next(row for row in PAGES if row.name == name)
+    grew = [role for role in allowed(row) if large[str(row), role].length > small[str(row), role].length]
+    assert grew, f"{row}: no role sees more with the larger data"
+    if name in ("proposals:detail", "replies:handling", "replies:letter_detail", "proposals:list"):
+        assert grew == allowed(row)
+
+
+def test_every_page_is_counted_for_someone():
+    """Every GET of the application is a page counted here, for at least one role."""
+    counted_names = {row.name for row in PAGES if allowed(row)}
+    assert counted_names == {row.name for row in ROWS if row.method == "GET"}
+    assert {"home", "proposals:list", "proposals:detail", "replies:inbox", "replies:handling",
+            "replies:letter_detail", "replies:printable_letters", "replies:print_job"} <= counted_names
