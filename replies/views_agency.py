@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.roles import agency_ids, agency_roles
-from core.workflow import ConcurrentEdit, DomainError
+from core.workflow import ConcurrentEdit, DomainError, IllegalMove
 from proposals.models import Assignment, Proposal, Recommendation, StateChange
 
 from . import selectors, services
@@ -541,6 +541,12 @@ def letter_detail(request, pk: int):
     return _letter_page(request, _letter(request, pk))
 
 
+def _moved_on(request, letter: ReplyLetter, error: IllegalMove):
+    """The letter left the state this page was showing (someone else moved it): say so."""
+    messages.error(request, error.message)
+    return redirect("replies:letter_detail", pk=letter.pk)
+
+
 @login_required
 @require_POST
 def letter_update(request, pk: int):
@@ -563,6 +569,8 @@ def letter_update(request, pk: int):
             form.is_valid()
             form.add_error(None, error.message)
             letter = _letter(request, pk)
+        except IllegalMove as error:
+            return _moved_on(request, letter, error)
         except DomainError as error:
             _refuse(form, error)
         else:
@@ -587,6 +595,8 @@ def letter_set_class(request, pk: int):
                 letter=letter, klass=form.cleaned_data["klass"], actor=request.user,
                 reason=form.cleaned_data["reason"],
             )
+        except IllegalMove as error:
+            return _moved_on(request, letter, error)
         except DomainError as error:
             _refuse(form, error)
         else:
@@ -661,6 +671,8 @@ def letter_sign(request, pk: int):
             letter = services.letter_sign(
                 letter=letter, actor=request.user, signed_on=form.cleaned_data["signed_on"]
             )
+        except IllegalMove as error:
+            return _moved_on(request, letter, error)
         except DomainError as error:
             _refuse(form, error)
         else:
@@ -677,6 +689,8 @@ def _letter_reason_move(request, pk: int, *, service, prefix: str, done: str):
     if form.is_valid():
         try:
             service(letter=letter, actor=request.user, reason=form.cleaned_data["reason"])
+        except IllegalMove as error:
+            return _moved_on(request, letter, error)
         except DomainError as error:
             _refuse(form, error)
         else:

@@ -717,3 +717,16 @@ def test_the_inbox_filters_by_words_role_and_urgency(client, world):
     assert "没有符合条件的提案" in page
     page = client.get(inbox).content.decode()
     assert "共 2 件" in page
+
+
+def test_signing_a_letter_someone_returned_meanwhile_says_so(client, world):
+    proposal, letter = world.ready_letter()
+    rs.letter_submit(letter=letter, actor=world.lead_officer)
+    rs.letter_return(letter=letter, actor=world.lead_approver, reason="请补充联系人")
+    client.force_login(world.lead_approver)
+    response = client.post(reverse("replies:letter_sign", args=[letter.pk]),
+                           {"signed_on": "2023-07-07"}, follow=True)
+    page = response.content.decode()
+    assert "不能签发" in page and "草稿" in page
+    letter.refresh_from_db()
+    assert letter.state == "draft" and letter.number is None
