@@ -25,7 +25,6 @@ from django.db.models import (
     BooleanField,
     ExpressionWrapper,
     Prefetch,
-    Q,
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,7 +34,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.models import Agency
-from core.roles import agency_ids, is_liaison, is_office
+from core.roles import is_liaison
 from core.workflow import DomainError, IllegalMove, check_move
 from replies.composition import recommendation_heading
 from replies.models import ReplyLetter, Section
@@ -194,15 +193,8 @@ def proposal_list(request):
 
 
 def visible_sections(user):
-    """Sections ``user`` may read: liaison and office staff all; agency staff their own
-    agency's in any state and other agencies' once submitted or approved."""
-    sections = Section.objects.select_related("agency", "adoption").order_by("position", "id")
-    if is_liaison(user) or is_office(user):
-        return sections
-    return sections.filter(
-        Q(agency_id__in=agency_ids(user))
-        | Q(state__in=[Section.State.SUBMITTED, Section.State.APPROVED])
-    )
+    """Sections ``user`` may read (one rule everywhere: ``Section.objects.visible_to``)."""
+    return Section.objects.visible_to(user).select_related("agency", "adoption").order_by("position", "id")
 
 
 def detail_queryset(user):

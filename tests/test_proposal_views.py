@@ -204,9 +204,10 @@ class TestProposalPage:
             client.force_login(user)
             return text(client.get(detail))
 
-        for user in (world.liaison, world.office):
-            assert "会办单位的草稿意见。" in seen_by(user)
-            assert "主办单位的草稿意见。" in seen_by(user)
+        assert "会办单位的草稿意见。" in seen_by(world.liaison)
+        assert "主办单位的草稿意见。" in seen_by(world.liaison)
+        # Drafts stay inside the agency: the office sees sections once submitted.
+        assert "会办单位的草稿意见。" not in seen_by(world.office)
         assert "会办单位的草稿意见。" in seen_by(world.co_officer)
         assert "主办单位的草稿意见。" not in seen_by(world.co_officer)
         assert "会办单位的草稿意见。" not in seen_by(world.lead_officer)
