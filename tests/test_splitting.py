@@ -119,6 +119,7 @@ def test_parenthesised_chinese_numbers_full_width_digits_and_circled():
     assert titles("①加强统筹协调。\n②完善考核机制。") == ["加强统筹协调", "完善考核机制"]
 
 
+@pytest.mark.skipif(not SEED_LETTER.exists(), reason="the user's example letter (../shared/seed) is not beside this checkout")
 def test_the_example_letter_pasted_whole():
     """The example reply letter: six headings 关于……的建议, one cut by a page break."""
     items = split_recommendations(SEED_LETTER.read_text(encoding="utf-8"))
