@@ -178,6 +178,9 @@ def proposal_list(request):
         proposal.days_left = (
             _days(proposal.next_due, today) if proposal.state in HANDLING_STATES else None
         )
+        proposal.due_soon = (
+            proposal.days_left is not None and 0 <= proposal.days_left <= proposal.session.due_soon_days
+        )
     query = request.GET.copy()
     query.pop("page", None)
     return page(request, "proposals/list.html", {

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 import django_filters
 from django.db.models import Q
 from django.utils import timezone
@@ -43,7 +41,7 @@ class PrintableLetterFilter(django_filters.FilterSet):
 class InboxFilter(django_filters.FilterSet):
     """待办: narrow the agency's assignments by agency, role, urgency or words."""
 
-    URGENCY = [("overdue", _("已逾期")), ("soon", _("7天内到期"))]
+    URGENCY = [("overdue", _("已逾期")), ("soon", _("即将到期"))]
 
     q = django_filters.CharFilter(method="filter_words", label=_("搜索"), max_length=100)
     agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.none(), label=_("承办单位"),
@@ -72,6 +70,6 @@ class InboxFilter(django_filters.FilterSet):
         if value == "overdue":
             return queryset.filter(due_on__lt=self.today)
         if value == "soon":
-            return queryset.filter(due_on__gte=self.today,
-                                   due_on__lte=self.today + datetime.timedelta(days=7))
+            # Each session's own due_soon_days decides what counts as due soon.
+            return queryset.filter(pk__in=Assignment.objects.due_soon(self.today).values("pk"))
         return queryset
