@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from core.roles import agency_ids, approver_agency_ids, is_liaison, is_office
 from proposals.models import Assignment, Proposal
@@ -68,6 +69,7 @@ def _office_todo() -> dict:
 
 
 @login_required
+@require_GET
 def home(request):
     user = request.user
     context: dict = {}

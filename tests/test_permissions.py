@@ -93,7 +93,6 @@ TARGETS = {
 TABLE = """
 URL name                      method object                anonymous liaison   office    lead_off  lead_appr co_off    co_appr   third_off superuser
 home                          GET    -                     login     ok        ok        ok        ok        ok        ok        ok        ok
-home                          POST   -                     login     ok        ok        ok        ok        ok        ok        ok        ok
 proposals:list                GET    -                     login     ok        ok        ok        ok        ok        ok        ok        ok
 proposals:dashboard           GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 proposals:create              GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
@@ -166,8 +165,8 @@ replies:print_job_download    GET    -                     login     ok        o
 """
 
 # POSTs that answer with a page or a fragment and change nothing, even when allowed: the
-# home page takes any method; the rows and split fragments redraw a form being filled in.
-NOTHING_SAVED = {"home", "proposals:rows", "proposals:split"}
+# rows and split fragments redraw a form being filled in.
+NOTHING_SAVED = {"proposals:rows", "proposals:split"}
 
 # Django's own pages: the admin checks staff itself; the language switch and the login
 # and logout pages are for everyone (tested with the home page and the language switch).
