@@ -210,7 +210,7 @@ def detail_queryset(user):
                  .annotate(answered=ExpressionWrapper(assignment_answered(), output_field=BooleanField()),
                            role_order=ROLE_ORDER)
                  .order_by("role_order", "agency__code")),
-        Prefetch("letters", queryset=ReplyLetter.objects.select_related("agency")
+        Prefetch("letters", queryset=ReplyLetter.objects.visible_to(user).select_related("agency")
                  .order_by("round", "created_at", "id")),
         Prefetch("feedback", queryset=Feedback.objects.select_related("recorded_by")
                  .order_by("round", "received_on", "id")),

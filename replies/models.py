@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -165,17 +165,25 @@ class ReplyLetterQuerySet(models.QuerySet):
         return self.filter(state__in=[ReplyLetter.State.SIGNED, ReplyLetter.State.ISSUED])
 
     def visible_to(self, user):
-        """Letters ``user`` may read: everything for liaison and office staff, otherwise
-        the letters of proposals assigned to one of the user's agencies."""
+        """Letters ``user`` may read.
+
+        Liaison staff read every letter. A letter being drafted stays inside its agency
+        until it is signed; once signed (or issued, or voided) it is read by the office
+        and by every agency assigned to the proposal.
+        """
         if user is None or not user.is_authenticated:
             return self.none()
-        if is_liaison(user) or is_office(user):
+        if is_liaison(user):
             return self
         from proposals.models import Assignment
 
-        return self.filter(Exists(Assignment.objects.filter(
-            proposal=OuterRef("proposal"), agency_id__in=agency_ids(user),
-        )))
+        ids = agency_ids(user)
+        final = Q(state__in=[self.model.State.SIGNED, self.model.State.ISSUED, self.model.State.VOIDED])
+        own = Q(agency_id__in=ids)
+        if is_office(user):
+            return self.filter(final | own)
+        assigned = Exists(Assignment.objects.filter(proposal=OuterRef("proposal"), agency_id__in=ids))
+        return self.filter(own | (final & assigned))
 
     def for_printing(self, *, session=None, agency=None):
         """Signed and issued letters, by agency, then document number."""

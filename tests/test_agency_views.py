@@ -592,16 +592,19 @@ def test_liaison_cannot_write_a_section_or_sign(client, world):
     assert letter.state == "in_review" and Section.objects.count() == 3
 
 
-def test_a_co_handler_reads_the_lead_letter_but_cannot_change_it(client, world):
+def test_a_co_handler_reads_the_lead_letter_only_once_signed_and_never_changes_it(client, world):
     _p, letter = world.ready_letter()
     login(client, world.co_officer)
-    html = page(client.get(url("letter_detail", letter.pk)))
-    assert letter.title in html and url("letter_update", letter.pk) not in html
+    assert client.get(url("letter_detail", letter.pk)).status_code == 404
     fields = {"title": "x", "addressee": "x", "signatory": "x", "disclosure": "主动公开",
               "version": letter.version}
-    assert client.post(url("letter_update", letter.pk), fields).status_code == 403
-    assert client.post(url("letter_submit", letter.pk)).status_code == 403
+    assert client.post(url("letter_update", letter.pk), fields).status_code == 404
+    assert client.post(url("letter_submit", letter.pk)).status_code == 404
     assert client.post(url("letter_create", letter.proposal.pk)).status_code == 403
+    rs.letter_submit(letter=letter, actor=world.lead_officer)
+    rs.letter_sign(letter=letter, actor=world.lead_approver)
+    html = page(client.get(url("letter_detail", letter.pk)))
+    assert letter.title in html and url("letter_update", letter.pk) not in html
 
 
 def test_anonymous_users_are_sent_to_log_in(client, world):

@@ -190,7 +190,8 @@ def test_a_letter_without_a_stored_pdf_gets_it_on_first_download(client, world):
 
 DRAFT_TABLE = {
     "superuser": 200, "liaison": 200, "lead_officer": 200, "lead_approver": 200,
-    "office": 403, "co_officer": 403, "other_agency": 404, "nobody": 404,
+    # A draft stays inside its agency (and the liaison office) until it is signed.
+    "office": 404, "co_officer": 404, "other_agency": 404, "nobody": 404,
 }
 
 

@@ -208,7 +208,8 @@ def test_proposal_recommendations_carry_the_sections_the_user_may_see(world):
 
 def test_proposal_letters_are_scoped(world):
     proposal, letter = world.ready_letter()
-    assert list(selectors.proposal_letters(proposal, world.co_officer)) == [letter]
+    assert list(selectors.proposal_letters(proposal, world.lead_officer)) == [letter]
+    assert not selectors.proposal_letters(proposal, world.co_officer).exists()  # still a draft
     outsider = user_in(AgencyFactory(code="outside"), "officer")
     assert not selectors.proposal_letters(proposal, outsider).exists()
     assert ReplyLetter.objects.count() == 1
