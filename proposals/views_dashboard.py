@@ -7,6 +7,8 @@ so the page runs the same fixed number of queries whatever the size of the sessi
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -57,6 +59,7 @@ def dashboard(request):
         "sessions": sessions,
         "session": session,
         "stats": stats,
+        "today": datetime.date.fromisoformat(stats["today"]),
         "class_bars": _bars(
             stats["classes"], {k: _("%(klass)s类") % {"klass": k} for k in stats["classes"]},
             sum(stats["classes"].values()),

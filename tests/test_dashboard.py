@@ -102,3 +102,12 @@ def test_query_count_does_not_grow_with_the_data(client, counted):
     factories.proposal_for(counted, third)
     factories.proposal_for(counted, factories.AgencyFactory(code="fourth"), role="lead")
     assert _queries(client, counted.liaison) == small
+
+
+def test_the_dashboard_dates_its_numbers_in_chinese(client, world):
+    from django.utils import timezone
+
+    client.force_login(world.liaison)
+    page = client.get(reverse("proposals:dashboard")).content.decode()
+    today = timezone.localdate()
+    assert f"统计截至 {today.year}年{today.month}月{today.day}日" in page
