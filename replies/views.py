@@ -56,10 +56,6 @@ def file_response(data: bytes, *, filename: str, fallback: str, content_type: st
     return response
 
 
-def _base_context(request) -> dict:
-    return {"can_print": services.may_print(request.user)}
-
-
 def _letter(request, pk: int) -> ReplyLetter:
     letters = ReplyLetter.objects.visible_to(request.user).select_related("proposal__session", "agency")
     return get_object_or_404(letters, pk=pk)
@@ -83,7 +79,7 @@ def _draft_response(request, letter: ReplyLetter) -> HttpResponse:
 
 
 def _unavailable(request, error: DomainError) -> HttpResponse:
-    context = {**_base_context(request), "message": error.message}
+    context = {"message": error.message}
     return render(request, "replies/pdf_unavailable.html", context, status=500)
 
 
@@ -149,7 +145,6 @@ def printable_letters(request):
     query.pop("page", None)
     jobs = PrintJob.objects.select_related("session", "agency", "requested_by")[:RECENT_JOBS]
     return render(request, "replies/printable_letters.html", {
-        **_base_context(request),
         "filter": filterset,
         "page": page,
         "query": query.urlencode(),
@@ -209,7 +204,7 @@ def _job(request, pk: int) -> PrintJob:
 @require_GET
 def print_job_detail(request, pk: int):
     job = _job(request, pk)
-    return render(request, "replies/print_job.html", {**_base_context(request), "job": job})
+    return render(request, "replies/print_job.html", {"job": job})
 
 
 @login_required
