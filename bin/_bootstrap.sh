@@ -50,6 +50,11 @@ install_system_packages() {
 }
 
 ensure_virtualenv() {
+  # bin/run and bin/test may start at once; one sets the virtualenv up at a time.
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>"$ROOT/.venv.lock"
+    flock 9
+  fi
   local python
   if ! python=$(find_python); then
     echo "Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)." >&2
