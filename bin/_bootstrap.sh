@@ -84,7 +84,7 @@ ensure_virtualenv() {
 # taken from the package, not TeX, and put where fontconfig finds them.
 install_fandol_fonts() {
   command -v fc-list >/dev/null 2>&1 || return 0
-  if fc-list 2>/dev/null | grep -q "FandolFang"; then return 0; fi
+  if [ -n "$(fc-list FandolFang family 2>/dev/null)" ]; then return 0; fi
   local target
   if [ "$(id -u)" -eq 0 ]; then target=/usr/local/share/fonts/fandol; else
     target="${XDG_DATA_HOME:-$HOME/.local/share}/fonts/fandol"; fi
