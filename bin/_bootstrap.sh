@@ -77,6 +77,11 @@ ensure_virtualenv() {
     "$ROOT/.venv/bin/python" -m pip install --quiet -e "$ROOT$EXTRAS"
     echo "$want" > "$stamp"
   fi
+  # Let go of the lock: the server or test run that follows must not hold it.
+  if command -v flock >/dev/null 2>&1; then
+    flock -u 9
+    exec 9>&-
+  fi
 }
 
 # The Fandol fonts (FandolFang 仿宋, FandolSong, FandolHei, FandolKai; GPL with the font
