@@ -8,12 +8,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.workflow import Move
 
-from .deadlines import DueDate, Unit, due_date, rule_text
+from .deadlines import DueDate, Unit, due_date, period_text, rule_text
 
 session_code_validator = RegexValidator(
     r"^[0-9A-Za-z][0-9A-Za-z_-]{0,19}$",
@@ -112,7 +113,11 @@ class Session(models.Model):
         return getattr(self, amount), getattr(self, unit)
 
     def rule_text(self, kind: str) -> str:
-        """The rule of period ``kind`` in words: 交办后3个月."""
+        """The rule of period ``kind`` in words: 交办后3个月, 重新办理后1个月, 答复后1个月."""
+        if kind == "rehandling":
+            return gettext("重新办理后%(period)s") % {"period": period_text(*self.period(kind))}
+        if kind == "feedback":
+            return gettext("答复后%(period)s") % {"period": period_text(*self.period(kind))}
         return rule_text(*self.period(kind))
 
     def due_date(self, kind: str, start) -> DueDate:
@@ -565,6 +570,7 @@ ACTION_LABELS = {
     "import": _("导入"),
     "update": _("修改"),
     "extend": _("调整期限"),
+    "rehandling_due": _("重新办理期限"),
     "feedback": _("登记反馈"),
     "set_class": _("确定分类"),
     "add_assignment": _("增加承办单位"),

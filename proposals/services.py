@@ -18,6 +18,7 @@ from agencies.models import Agency
 from core.roles import require_liaison
 from core.workflow import DomainError, IllegalMove, require_reason, transition
 
+from .deadlines import UnknownCalendarYear
 from .models import (
     Assignment,
     Feedback,
@@ -490,7 +491,30 @@ def proposal_reopen(*, proposal: Proposal, actor=None, reason: str = "") -> Prop
     latest = _latest_feedback(proposal)
     if latest is None or not latest.is_dissatisfied:
         reason = require_reason(reason, _("提案者未表示不满意，重新办理"))
+    reopened_on = today()
+    due = _rehandling_due(proposal, reopened_on)
     proposal.round += 1
     transition(proposal, "reopen", actor=actor, reason=reason, update_fields=["round"],
                data={"round": proposal.round})
+    for assignment in proposal.assignments.select_for_update(of=("self",)).select_related("agency"):
+        previous = assignment.due_on
+        assignment.due_on = due.date
+        assignment.save(update_fields=["due_on", "updated_at"])
+        StateChange.record(
+            assignment, action="rehandling_due", actor=actor, proposal=proposal,
+            data={"agency": assignment.agency.code, "from": previous.isoformat(),
+                  "to": due.date.isoformat(), "start": reopened_on.isoformat()},
+        )
     return proposal
+
+
+def _rehandling_due(proposal: Proposal, reopened_on: datetime.date):
+    """The session's re-handling period (重新办理期限) counted from the day of reopening.
+
+    A working-day period in a year whose official calendar is unknown is refused, not
+    guessed: the liaison staff can change the session's rule or wait for the calendar.
+    """
+    try:
+        return proposal.session.due_date("rehandling", reopened_on)
+    except UnknownCalendarYear as error:
+        raise DomainError(str(error)) from error

@@ -219,20 +219,28 @@ def detail_queryset(user):
     )
 
 
-def _due_computation(proposal: Proposal, assignment: Assignment, changes: dict) -> dict:
+def _due_computation(proposal: Proposal, assignment: Assignment, changes: dict, rehandled: dict) -> dict:
     """How an assignment's due date came about: the session's rule, and the last change
     (延期 or adjustment) with its reason when the date no longer follows the rule."""
+    session = proposal.session
+    change = changes.get(assignment.pk)
+    rehandling = rehandled.get(assignment.pk)
+    if rehandling is not None:
+        # After 重新办理 the deadline runs from the day of reopening.
+        kind, start = "rehandling", datetime.date.fromisoformat(rehandling.data["start"])
+    else:
+        kind, start = ("co" if assignment.role == "co" else "lead"), assignment.assigned_on
     try:
-        rule = proposal.session.due_date_for(assignment.role, assignment.assigned_on)
+        rule = session.due_date(kind, start)
     except UnknownCalendarYear as error:
         rule, rule_error = None, str(error)
     else:
         rule_error = ""
-    change = changes.get(assignment.pk)
     follows_rule = rule is not None and rule.date == assignment.due_on
     return {
         "rule": rule,
-        "rule_text": proposal.session.rule_text("co" if assignment.role == "co" else "lead"),
+        "rule_text": session.rule_text(kind),
+        "rehandling": kind == "rehandling",
         "rule_error": rule_error,
         "follows_rule": follows_rule,
         "change": None if follows_rule else change,
@@ -244,10 +252,15 @@ def _assignment_rows(proposal: Proposal, today: datetime.date) -> list[dict]:
     rows = []
     handling = proposal.state in HANDLING_STATES
     soon = proposal.session.due_soon_days
-    changes = {
-        change.object_id: change for change in proposal.history.all()
-        if change.action == "extend" and change.content_type.model == "assignment"
-    }
+    changes, rehandled = {}, {}
+    for change in proposal.history.all():  # oldest first: the last one of each kind wins
+        if change.content_type.model != "assignment":
+            continue
+        if change.action == "extend":
+            changes[change.object_id] = change
+        elif change.action == "rehandling_due":
+            rehandled[change.object_id] = change
+            changes.pop(change.object_id, None)
     for assignment in proposal.assignments.all():
         days = None if assignment.answered or not handling else _days(assignment.due_on, today)
         rows.append({
@@ -256,9 +269,32 @@ def _assignment_rows(proposal: Proposal, today: datetime.date) -> list[dict]:
             "days_left": days,
             "overdue_days": -days if days is not None and days < 0 else None,
             "due_soon": days is not None and 0 <= days <= soon,
-            "due": _due_computation(proposal, assignment, changes),
+            "due": _due_computation(proposal, assignment, changes, rehandled),
         })
     return rows
+
+
+def _feedback_due(proposal: Proposal, today: datetime.date) -> dict | None:
+    """反馈期限: while an answered proposal waits for the proposer's view this round, the
+    session's feedback period counted from the day the last letter made it 已答复."""
+    if proposal.state != Proposal.State.REPLIED:
+        return None
+    if any(item.round == proposal.round for item in proposal.feedback.all()):
+        return None
+    replies = [change for change in proposal.history.all()
+               if change.action == "reply" and change.content_type.model == "proposal"]
+    if not replies:
+        return None
+    replied_on = timezone.localdate(replies[-1].at)
+    try:
+        due = proposal.session.due_date("feedback", replied_on)
+    except UnknownCalendarYear as error:
+        return {"error": str(error)}
+    days = (due.date - today).days
+    return {
+        "due": due, "rule_text": proposal.session.rule_text("feedback"),
+        "days_left": days, "overdue_days": -days if days < 0 else None,
+    }
 
 
 def _letter_rows(user, proposal: Proposal) -> list[dict]:
@@ -376,6 +412,7 @@ def proposal_detail(request, pk: int):
         "assignments": _assignment_rows(proposal, today),
         "letters": _letter_rows(request.user, proposal),
         "feedback": proposal.feedback.all(),
+        "feedback_due": _feedback_due(proposal, today),
         "history": _history_rows(proposal, _history_agencies(proposal)),
         "actions": _actions(request.user, proposal),
         "is_liaison": is_liaison(request.user),
