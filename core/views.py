@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.roles import agency_ids, approver_agency_ids, is_liaison, is_office
-from proposals.models import Assignment, Proposal
+from proposals.models import Assignment, ExtensionRequest, Proposal
 from replies.models import ReplyLetter, Section
 
 LIST_LIMIT = 10
@@ -75,6 +75,8 @@ def home(request):
     context: dict = {}
     if is_liaison(user):
         context["liaison_groups"], context["overdue"] = _liaison_todo()
+        context["pending_extensions"] = ExtensionRequest.objects.filter(
+            state=ExtensionRequest.State.PENDING).count()
     if agency_ids(user):
         context["agency"] = _agency_todo(user)
     if is_office(user):

@@ -571,8 +571,71 @@ ACTION_LABELS = {
     "update": _("修改"),
     "extend": _("调整期限"),
     "rehandling_due": _("重新办理期限"),
+    "request_extension": _("申请延期"),
     "feedback": _("登记反馈"),
     "set_class": _("确定分类"),
     "add_assignment": _("增加承办单位"),
     "remove_assignment": _("撤回交办"),
 }
+
+
+class ExtensionRequest(models.Model):
+    """延期申请: an agency asks the liaison staff for a later due date, with its reason."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("未批准")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    MOVES = {
+        "approve": Move([State.PENDING], State.APPROVED, _("批准延期")),
+        "reject": Move([State.PENDING], State.REJECTED, _("不批准延期")),
+        "withdraw": Move([State.PENDING], State.WITHDRAWN, _("撤回延期申请")),
+    }
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="extension_requests",
+        verbose_name=_("交办"),
+    )
+    state = models.CharField(
+        _("状态"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    current_due_on = models.DateField(_("原期限"))
+    requested_due_on = models.DateField(_("申请延期至"))
+    approved_due_on = models.DateField(_("批准延期至"), null=True, blank=True)
+    reason = models.TextField(_("延期理由"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("申请人"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("审批人"),
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment"], condition=models.Q(state="pending"),
+                name="extension_one_pending_per_assignment",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(requested_due_on__gt=models.F("current_due_on")),
+                name="extension_asks_for_a_later_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} → {self.requested_due_on}"
+
+    @property
+    def proposal(self):
+        return self.assignment.proposal

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_dashboard
+from . import views, views_dashboard, views_extensions
 
 app_name = "proposals"
 
@@ -19,6 +19,12 @@ urlpatterns = [
     path("<int:pk>/assignments/add/", views.assignment_add, name="assignment_add"),
     path("assignments/<int:pk>/due/", views.assignment_change_due, name="assignment_due"),
     path("assignments/<int:pk>/remove/", views.assignment_remove, name="assignment_remove"),
+    path("assignments/<int:pk>/extension/", views_extensions.extension_request,
+         name="extension_request"),
+    path("extensions/", views_extensions.extension_list, name="extensions"),
+    path("extensions/<int:pk>/", views_extensions.extension_decide, name="extension_decide"),
+    path("extensions/<int:pk>/withdraw/", views_extensions.extension_withdraw,
+         name="extension_withdraw"),
     path("<int:pk>/feedback/", views.feedback_record, name="feedback"),
     path("<int:pk>/close/", views.proposal_close, name="close"),
     path("<int:pk>/reopen/", views.proposal_reopen, name="reopen"),

@@ -25,7 +25,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.roles import agency_ids, agency_roles
 from core.workflow import ConcurrentEdit, DomainError, IllegalMove
-from proposals.models import Assignment, Proposal, Recommendation, StateChange
+from proposals.models import (
+    Assignment,
+    ExtensionRequest,
+    Proposal,
+    Recommendation,
+    StateChange,
+    assignment_answered,
+)
 
 from . import selectors, services
 from .composition import letter_sections, recommendation_heading, suggest_class
@@ -179,6 +186,17 @@ def handling(request, pk: int):
         assignment.days_left = selectors.days_left(assignment.due_on, today)
         assignment.overdue_days = max(0, -assignment.days_left)
     mine = [a for a in assignments if may_write(user, a.agency)]
+    pending = {
+        item.assignment_id: item for item in ExtensionRequest.objects.filter(
+            assignment__in=[a.pk for a in mine], state=ExtensionRequest.State.PENDING)
+    } if mine else {}
+    answered = set(
+        Assignment.objects.filter(pk__in=[a.pk for a in mine]).filter(assignment_answered())
+        .values_list("pk", flat=True)
+    ) if mine else set()
+    for assignment in assignments:
+        assignment.pending_extension = pending.get(assignment.pk)
+        assignment.answered = assignment.pk in answered
     reasons = _return_reasons(proposal)
     recommendations = list(selectors.proposal_recommendations(proposal, user))
     for recommendation in recommendations:

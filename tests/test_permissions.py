@@ -23,6 +23,7 @@ same world; a refusal, a GET and a request sent to the login page change nothing
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import tempfile
 
 import pytest
@@ -34,7 +35,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from proposals.models import Proposal
+from proposals.models import ExtensionRequest, Proposal
 from replies import services as rs
 from replies.models import AdoptionStatus, ReplyLetter, Section
 from tests import factories
@@ -62,6 +63,9 @@ TARGETS = {
     "proposals:assignment_add": "proposal.handled",
     "proposals:assignment_due": "assignment.lead",
     "proposals:assignment_remove": "assignment.unused",
+    "proposals:extension_request": "assignment.lead",
+    "proposals:extension_decide": "extension.pending",
+    "proposals:extension_withdraw": "extension.pending",
     "proposals:feedback": "proposal.replied",
     "proposals:close": "proposal.replied",
     "proposals:reopen": "proposal.replied",
@@ -119,6 +123,12 @@ proposals:assignment_due      POST   -                     login     ok        f
 proposals:assignment_remove   GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 proposals:assignment_remove   POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 proposals:assignment_remove   POST   assignment.co         login     refused   forbidden forbidden forbidden forbidden forbidden forbidden refused
+proposals:extension_request   GET    -                     login     forbidden forbidden ok        ok        forbidden forbidden missing   ok
+proposals:extension_request   POST   -                     login     forbidden forbidden ok        ok        forbidden forbidden missing   ok
+proposals:extensions          GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:extension_decide    GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:extension_decide    POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:extension_withdraw  POST   -                     login     missing   missing   missing   missing   ok        ok        missing   ok
 proposals:feedback            GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 proposals:feedback            POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 proposals:close               GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
@@ -265,6 +275,10 @@ class Walk:
         if name == "assignment_add":
             return {"agency": str(self.third), "role": "co", "assigned_on": "2023-03-02",
                     "due_on": "", "reason": "涉及第三局职责。"}
+        if name == "extension_request":
+            return {"due_on": "2023-12-31", "reason": "需等待规划调整。"}
+        if name == "extension_decide":
+            return {"decision": "approve", "due_on": "", "note": ""}
         if name == "assignment_due":
             return {"due_on": "2023-12-31", "reason": "承办单位申请延期。"}
         if name == "feedback":
@@ -354,6 +368,10 @@ def build_walk(media: str) -> Walk:
         "assignment.lead": handled.assignments.get(agency=lead),
         "assignment.co": handled.assignments.get(agency=co),
         "assignment.unused": review.proposal.assignments.get(agency=co),
+        "extension.pending": ExtensionRequest.objects.create(
+            assignment=handled.assignments.get(agency=co), current_due_on=handled.assignments.get(
+                agency=co).due_on, requested_due_on=datetime.date(2023, 12, 31),
+            reason="需等待专项资金批复。", requested_by=world.co_officer),
         "recommendation.open": r4,
         **sections,
         "letter.draft": draft,

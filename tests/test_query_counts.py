@@ -20,9 +20,10 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from proposals import services as ps
-from proposals.models import Proposal
+from proposals.models import ExtensionRequest, Proposal
 from replies import services as rs
 from tests import factories
 from tests.factories import (
@@ -99,13 +100,26 @@ def replied_proposal(world, size: int) -> Proposal:
     return proposal
 
 
+def ask_for_extension(world, assignment, state=ExtensionRequest.State.PENDING) -> ExtensionRequest:
+    """A request for 30 more days; a decided one is refused by the liaison staff."""
+    decided = state != ExtensionRequest.State.PENDING
+    return ExtensionRequest.objects.create(
+        assignment=assignment, current_due_on=assignment.due_on,
+        requested_due_on=assignment.due_on + datetime.timedelta(days=30), reason="需要协调。",
+        requested_by=world.lead_officer, state=state,
+        decided_by=world.liaison if decided else None, decided_at=timezone.now() if decided else None,
+        decision_note="请按期办理。" if decided else "",
+    )
+
+
 def populate(world, third, size: int) -> dict:
     """``size`` proposals of every kind, and the objects the pages are opened on."""
     separate = [AgencyFactory() for _ in range(size)]
     for _ in range(size):
         world.proposal()
         proposal_in_state(world, Proposal.State.REGISTERED)
-        handled_proposal(world, 1, [])
+        extended = handled_proposal(world, 1, [])
+        ask_for_extension(world, extended.assignments.get(agency=world.co))
         letter_in_state(world, "in_review")
         letter_in_state(world, "signed")
         factories.proposal_for(world, third)
@@ -117,7 +131,11 @@ def populate(world, third, size: int) -> dict:
     handled = handled_proposal(world, size, separate)
     replied = replied_proposal(world, size)
     first = handled.recommendations.get(ordinal=1)
+    lead_assignment = handled.assignments.get(agency=world.lead)
+    for _ in range(size):
+        ask_for_extension(world, lead_assignment, state=ExtensionRequest.State.REJECTED)
     return {
+        "extension.pending": ask_for_extension(world, lead_assignment),
         "proposal.submitted": submitted,
         "proposal.registered": registered,
         "proposal.handled": handled,
