@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import chinese_calendar
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -75,6 +75,17 @@ def _day_text(day: datetime.date, *, with_year: bool = False) -> str:
     if with_year:
         return gettext("%(y)s年%(m)s月%(d)s日") % {"y": day.year, "m": day.month, "d": day.day}
     return gettext("%(m)s月%(d)s日") % {"m": day.month, "d": day.day}
+
+
+def _list_text(items) -> str:
+    """Items of a list in one phrase: 春节（2月10日—2月17日）、清明节（4月4日）."""
+    return pgettext("separator between list items", "、").join(items)
+
+
+def _sentence_text(clauses) -> str:
+    """Clauses joined into one sentence and closed: ……，期限为2024年3月1日。"""
+    text = pgettext("separator between clauses", "，").join(clauses)
+    return pgettext("explanation of a due date", "%(clauses)s。") % {"clauses": text}
 
 
 def period_text(amount: int, unit: str) -> str:
@@ -155,17 +166,17 @@ class DueDate:
         if self.unit == Unit.WORKING_DAYS:
             if self.holidays:
                 parts.append(gettext("跳过%(holidays)s") % {
-                    "holidays": "、".join(str(span) for span in self.holidays)})
+                    "holidays": _list_text(str(span) for span in self.holidays)})
             else:
                 parts.append(gettext("期间无法定节假日"))
             if self.makeup_days:
                 parts.append(gettext("含调休上班日%(days)s") % {
-                    "days": "、".join(str(day) for day in self.makeup_days)})
+                    "days": _list_text(str(day) for day in self.makeup_days)})
         elif self.unit == Unit.CALENDAR_MONTHS:
             if self.date.day != self.start.day:
                 parts.append(gettext("到期月无对应日，取该月最后一日"))
         parts.append(gettext("期限为%(due)s") % {"due": _day_text(self.date, with_year=True)})
-        return "，".join(parts) + gettext("。")
+        return _sentence_text(parts)
 
 
 def _check_amount(n: int) -> None:

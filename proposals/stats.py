@@ -4,11 +4,12 @@
 number of proposals, letters or agencies. The definitions:
 
 提案总数 ``proposals``
-    every proposal logged in the session (收到提案).
+    every proposal logged in the session (收到提案), merged ones (已并案) included.
 立案 ``registered``
     proposals that passed review: registered, assigned, replied, reopened or closed.
-``submitted`` / ``converted`` / ``withdrawn``
-    proposals waiting for review / converted to an opinion (转为意见建议) / withdrawn.
+``submitted`` / ``converted`` / ``withdrawn`` / ``merged``
+    proposals waiting for review / converted to an opinion (转为意见建议) / withdrawn /
+    merged into another proposal (已并案: received, never registered).
 交办 ``assigned``
     proposals handed to agencies: assigned, replied, reopened or closed.
 办复 ``replied``
@@ -17,12 +18,15 @@ number of proposals, letters or agencies. The definitions:
     was replied, so it counts with its earlier reply).
 按期办复 ``replied_on_time``
     replied proposals where each answering agency's first signed (or issued) letter is
-    dated (成文日期) on or before that agency's due date (办理期限, extensions included).
+    dated (成文日期) on or before that agency's due date (办理期限, extensions included)
+    of the first round: the one in force before any reopening set a new one.
 办结 ``closed``
     closed proposals.
 逾期 ``overdue``
     proposals with at least one assignment overdue now: being handled, not answered
     this round, due date passed (``Assignment.objects.overdue``).
+    ``overdue_assignments`` counts those assignments, ``max_days_overdue`` is how late
+    the oldest of them is and ``avg_days_overdue`` their average lateness in days.
 办复率 ``reply_rate`` = replied / assigned; 按期办复率 ``on_time_rate`` =
     replied_on_time / assigned; percentages with one decimal, None when nothing was
     assigned.
@@ -32,7 +36,8 @@ number of proposals, letters or agencies. The definitions:
     ``class_percent`` gives each class's share of them.
 采纳情况 ``adoption``
     approved sections (办理意见) by adoption status code: how the recommendations
-    were taken up, every status listed even at zero.
+    were taken up, every active status listed even at zero; ``adoption_percent`` each
+    status's share.
 满意度 ``satisfaction``
     each proposal's latest feedback, counted on the handling (办理工作) and on the
     result (办理结果); ``satisfaction_rate`` (满意率) is satisfied plus basically
@@ -40,24 +45,44 @@ number of proposals, letters or agencies. The definitions:
     number of proposals.
 ``by_agency``
     one row per agency with assignments in the session. ``assigned`` counts its
-    assignments; a lead or separate handler has replied when it has a signed (or
-    issued) letter for the proposal, on time when the first one is dated on or before
-    its due date; a co-handler (会办) has replied when it has an approved section on the
-    proposal, on time when a section of it was approved on or before its due date.
-    ``overdue`` counts its overdue assignments and ``max_days_overdue`` is how late
-    the oldest of them is; ``feedback`` / ``satisfied`` count the latest feedback on its
-    proposals and those 满意 or 基本满意 on the result, ``satisfaction_rate`` their share.
-    Rows come sorted with the most overdue first, then the lowest reply rate.
+    assignments (``lead`` / ``co`` / ``separate`` by role); a lead or separate handler
+    has replied when it has a signed (or issued) letter for the proposal, on time when
+    the first one is dated on or before its due date; a co-handler (会办) has replied
+    when it has an approved section on the proposal, on time when a section of it was
+    approved on or before its due date. ``overdue`` counts its overdue assignments,
+    ``max_days_overdue`` is how late the oldest of them is and ``avg_days_overdue``
+    their average lateness (one decimal). ``classes`` / ``adoption`` are the mix of its
+    own current letters and approved sections. ``feedback``, ``satisfaction`` and
+    ``satisfaction_rate`` are as for the session, over the proposals it answered as
+    lead or separate handler (the proposer rates the reply letters); ``satisfied``
+    counts those 满意 or 基本满意 on the result. Rows come sorted with the most overdue
+    first (see :data:`AGENCY_SORTS`).
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
+from django.db.models import (
+    Count,
+    DateField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from replies.models import AdoptionStatus, ReplyLetter, Section
 
@@ -72,13 +97,16 @@ from .models import (
 )
 
 State = Proposal.State
+# Explicit lists, so that a state added later counts only where it is named.
+MERGED = "merged"  # 已并案: received, then merged into another proposal
 REGISTERED_STATES = [State.REGISTERED, State.ASSIGNED, State.REPLIED, State.REOPENED, State.CLOSED]
 ASSIGNED_STATES = [State.ASSIGNED, State.REPLIED, State.REOPENED, State.CLOSED]
 REPLIED_STATES = [State.REPLIED, State.REOPENED, State.CLOSED]
 HANDLING_STATES = [State.ASSIGNED, State.REOPENED]
 ANSWERING_ROLES = [Assignment.Role.LEAD, Assignment.Role.SEPARATE]
-SATISFIED = [Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED]
-SATISFACTION_KEYS = [Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED, Satisfaction.DISSATISFIED]
+SATISFIED = [Satisfaction.SATISFIED.value, Satisfaction.BASICALLY_SATISFIED.value]
+SATISFACTION_KEYS = [*SATISFIED, Satisfaction.DISSATISFIED.value]
+SATISFACTION_FIELDS = ("handling", "result")
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -88,6 +116,12 @@ def percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1)
 
 
+def shares(counts: dict) -> dict:
+    """Each count's percentage of their total (None each when the total is 0)."""
+    total = sum(counts.values())
+    return {key: percent(n, total) for key, n in counts.items()}
+
+
 # ---------------------------------------------------------------- building blocks
 
 
@@ -95,14 +129,28 @@ def _final_letters(**filters):
     return ReplyLetter.objects.final().filter(**filters)
 
 
+def _first_due():
+    """On an Assignment queryset: the due date of the first round. Reopening (重新办理)
+    sets a new due date and records the one it replaced, so the first reply is judged
+    by the date in force before the first reopening."""
+    replaced = StateChange.objects.filter(
+        content_type__app_label="proposals", content_type__model="assignment",
+        object_id=OuterRef("pk"), action="rehandling_due",
+    ).order_by("at", "id").annotate(
+        replaced=Cast(KT("data__from"), output_field=DateField())
+    ).values("replaced")[:1]
+    return Coalesce(Subquery(replaced, output_field=DateField()), F("due_on"))
+
+
 def _answered_on_time() -> Q:
-    """On an Assignment queryset: the agency answered on or before its due date."""
+    """On an Assignment queryset aliasing ``first_due``: the agency's first answer came on
+    or before its first round's due date."""
     letter_in_time = _final_letters(
-        proposal=OuterRef("proposal"), agency=OuterRef("agency"), signed_on__lte=OuterRef("due_on"),
+        proposal=OuterRef("proposal"), agency=OuterRef("agency"), signed_on__lte=OuterRef("first_due"),
     )
     approval_in_time = StateChange.objects.filter(
         content_type__app_label="replies", content_type__model="section", object_id=OuterRef("pk"),
-        action="approve", at__date__lte=OuterRef(OuterRef("due_on")),
+        action="approve", at__date__lte=OuterRef(OuterRef("first_due")),
     )
     section_in_time = Section.objects.filter(
         recommendation__proposal=OuterRef("proposal"), agency=OuterRef("agency"),
@@ -132,14 +180,39 @@ def _latest_feedback(field: str, proposal_ref: str) -> Subquery:
     )
 
 
+def _satisfaction_counts(prefix: str = "", condition: Q | None = None) -> dict:
+    """Aggregates counting latest feedback (annotated as ``latest_handling`` /
+    ``latest_result``, or the feedback's own fields when ``prefix`` is empty)."""
+    base = condition if condition is not None else Q()
+    counts = {}
+    for field in SATISFACTION_FIELDS:
+        column = f"{prefix}{field}"
+        for value in SATISFACTION_KEYS:
+            counts[f"{field}_{value}"] = Count("pk", filter=base & Q(**{column: value}))
+    return counts
+
+
+def _satisfaction_block(row: dict, feedback: int) -> tuple[dict, dict]:
+    """(satisfaction, satisfaction_rate) from the aggregates of :func:`_satisfaction_counts`."""
+    satisfaction = {
+        field: {value: row[f"{field}_{value}"] for value in SATISFACTION_KEYS}
+        for field in SATISFACTION_FIELDS
+    }
+    rate = {
+        field: percent(sum(satisfaction[field][value] for value in SATISFIED), feedback)
+        for field in SATISFACTION_FIELDS
+    }
+    return satisfaction, rate
+
+
 # ---------------------------------------------------------------- the statistics
 
 
 def _proposal_counts(session: Session, today: datetime.date) -> dict:
     late_answer = Assignment.objects.filter(
         proposal=OuterRef("pk"), role__in=ANSWERING_ROLES,
-    ).exclude(Exists(_final_letters(
-        proposal=OuterRef("proposal"), agency=OuterRef("agency"), signed_on__lte=OuterRef("due_on"),
+    ).alias(first_due=_first_due()).exclude(Exists(_final_letters(
+        proposal=OuterRef("proposal"), agency=OuterRef("agency"), signed_on__lte=OuterRef("first_due"),
     )))
     answering = Assignment.objects.filter(proposal=OuterRef("pk"), role__in=ANSWERING_ROLES)
     overdue = Assignment.objects.overdue(today).filter(proposal=OuterRef("pk"))
@@ -155,6 +228,7 @@ def _proposal_counts(session: Session, today: datetime.date) -> dict:
             registered=Count("pk", filter=Q(state__in=REGISTERED_STATES)),
             converted=Count("pk", filter=Q(state=State.CONVERTED)),
             withdrawn=Count("pk", filter=Q(state=State.WITHDRAWN)),
+            merged=Count("pk", filter=Q(state=MERGED)),
             assigned=Count("pk", filter=Q(state__in=ASSIGNED_STATES)),
             replied=Count("pk", filter=replied),
             replied_on_time=Count(
@@ -168,31 +242,48 @@ def _proposal_counts(session: Session, today: datetime.date) -> dict:
     )
 
 
-def _classes(session: Session) -> tuple[dict, dict]:
+def _classes(session: Session) -> dict[int | None, dict]:
+    """Current final letters by class, per agency id (one query)."""
     later = _final_letters(
         proposal=OuterRef("proposal"), agency=OuterRef("agency"), round__gt=OuterRef("round"),
     )
     rows = (
         _final_letters(proposal__session=session).exclude(Exists(later))
-        .values("klass").annotate(n=Count("pk")).order_by()
+        .values("agency_id", "klass").annotate(n=Count("pk")).order_by()
     )
-    found = {row["klass"]: row["n"] for row in rows}
-    classes = {klass: found.get(klass, 0) for klass in settings.LETTER_CLASSES}
-    total = sum(classes.values())
-    return classes, {klass: percent(n, total) for klass, n in classes.items()}
+    found: dict = defaultdict(lambda: dict.fromkeys(settings.LETTER_CLASSES, 0))
+    for row in rows:
+        if row["klass"] in settings.LETTER_CLASSES:
+            found[row["agency_id"]][row["klass"]] += row["n"]
+    return found
 
 
-def _adoption(session: Session) -> tuple[dict, dict]:
-    statuses = AdoptionStatus.objects.annotate(n=Count("sections", filter=Q(
-        sections__state=Section.State.APPROVED,
-        sections__recommendation__proposal__session=session,
-    ))).order_by("position", "code")
-    counts, labels = {}, {}
-    for status in statuses:
-        if status.is_active or status.n:
-            counts[status.code] = status.n
-            labels[status.code] = status.label
-    return counts, labels
+def _adoption(session: Session) -> tuple[dict, dict, dict]:
+    """(the statuses shown, their labels, approved sections by status per agency id):
+    two queries. Active statuses are shown even at zero, retired ones when used."""
+    statuses = list(AdoptionStatus.objects.order_by("position", "code").values("pk", "code", "label", "is_active"))
+    rows = (
+        Section.objects.filter(
+            state=Section.State.APPROVED, recommendation__proposal__session=session,
+            adoption__isnull=False,
+        )
+        .values("agency_id", "adoption_id").annotate(n=Count("pk")).order_by()
+    )
+    by_pk = {status["pk"]: status["code"] for status in statuses}
+    per_agency: dict = defaultdict(dict)
+    used = set()
+    for row in rows:
+        code = by_pk.get(row["adoption_id"])
+        if code is None:  # a status added between the two queries
+            continue
+        per_agency[row["agency_id"]][code] = per_agency[row["agency_id"]].get(code, 0) + row["n"]
+        used.add(code)
+    shown = [s for s in statuses if s["is_active"] or s["code"] in used]
+    codes = [s["code"] for s in shown]
+    labels = {s["code"]: s["label"] for s in shown}
+    return codes, labels, {
+        agency: {code: counts.get(code, 0) for code in codes} for agency, counts in per_agency.items()
+    }
 
 
 def _satisfaction(session: Session) -> dict:
@@ -200,58 +291,116 @@ def _satisfaction(session: Session) -> dict:
     feedback = Feedback.objects.filter(proposal__session=session).filter(
         pk=Subquery(latest.values("pk")[:1])
     )
-    counts = {"feedback": Count("pk")}
-    for field in ("handling", "result"):
-        for value in SATISFACTION_KEYS:
-            counts[f"{field}_{value}"] = Count("pk", filter=Q(**{field: value}))
-    totals = feedback.aggregate(**counts)
-    return totals
+    return feedback.aggregate(feedback=Count("pk"), **_satisfaction_counts())
 
 
-def _by_agency(session: Session, today: datetime.date) -> list[dict]:
+def _days(value) -> int:
+    """A sum of date differences as whole days (a timedelta, or 0 when nothing was summed)."""
+    return value.days if isinstance(value, datetime.timedelta) else int(value or 0)
+
+
+def _agency_rows(session: Session, today: datetime.date) -> list[dict]:
     overdue = Q(proposal__state__in=HANDLING_STATES, due_on__lt=today) & ~assignment_answered()
-    rows = (
+    answering = Q(role__in=ANSWERING_ROLES)
+    lateness = ExpressionWrapper(
+        Value(today, output_field=DateField()) - F("due_on"), output_field=DurationField()
+    )
+    rated = answering & Q(latest_result__isnull=False)
+    return list(
         Assignment.objects.filter(proposal__session=session)
+        .alias(first_due=_first_due())
         .alias(
             answered=_answered_ever(), in_time=_answered_on_time(),
+            latest_handling=_latest_feedback("handling", "proposal"),
             latest_result=_latest_feedback("result", "proposal"),
         )
         .values("agency_id", "agency__code", "agency__name", "agency__short_name")
         .annotate(
             assigned=Count("pk"),
             lead=Count("pk", filter=Q(role=Assignment.Role.LEAD)),
+            co=Count("pk", filter=Q(role=Assignment.Role.CO)),
+            separate=Count("pk", filter=Q(role=Assignment.Role.SEPARATE)),
             replied=Count("pk", filter=Q(answered=True)),
             replied_on_time=Count("pk", filter=Q(in_time=True)),
             overdue=Count("pk", filter=overdue),
             oldest_due=Min("due_on", filter=overdue),
-            feedback=Count("pk", filter=Q(latest_result__isnull=False)),
-            satisfied=Count("pk", filter=Q(latest_result__in=SATISFIED)),
+            days_overdue=Sum(lateness, filter=overdue),
+            feedback=Count("pk", filter=rated),
+            satisfied=Count("pk", filter=answering & Q(latest_result__in=SATISFIED)),
+            **_satisfaction_counts("latest_", answering),
         )
         .order_by("agency__code")
     )
+
+
+def _by_agency(session: Session, today: datetime.date, classes: dict, adoption: dict,
+               codes: list[str]) -> list[dict]:
     agencies = []
-    for row in rows:
+    for row in _agency_rows(session, today):
+        days_overdue = _days(row["days_overdue"]) if row["overdue"] else 0
+        agency_classes = dict(classes.get(row["agency_id"], dict.fromkeys(settings.LETTER_CLASSES, 0)))
+        agency_adoption = adoption.get(row["agency_id"], dict.fromkeys(codes, 0))
+        satisfaction, satisfaction_rate = _satisfaction_block(row, row["feedback"])
         agencies.append({
             "code": row["agency__code"],
             "name": row["agency__name"],
             "short_name": row["agency__short_name"],
             "assigned": row["assigned"],
             "lead": row["lead"],
+            "co": row["co"],
+            "separate": row["separate"],
             "replied": row["replied"],
             "replied_on_time": row["replied_on_time"],
-            "overdue": row["overdue"],
-            "max_days_overdue": (today - row["oldest_due"]).days if row["oldest_due"] else 0,
             "reply_rate": percent(row["replied"], row["assigned"]),
             "on_time_rate": percent(row["replied_on_time"], row["assigned"]),
+            "overdue": row["overdue"],
+            "max_days_overdue": (today - row["oldest_due"]).days if row["oldest_due"] else 0,
+            "days_overdue": days_overdue,
+            "avg_days_overdue": round(days_overdue / row["overdue"], 1) if row["overdue"] else None,
+            "letters": sum(agency_classes.values()),
+            "classes": agency_classes,
+            "class_percent": shares(agency_classes),
+            "sections": sum(agency_adoption.values()),
+            "adoption": agency_adoption,
             "feedback": row["feedback"],
             "satisfied": row["satisfied"],
-            "satisfaction_rate": percent(row["satisfied"], row["feedback"]),
+            "satisfaction": satisfaction,
+            "satisfaction_rate": satisfaction_rate,
         })
-    agencies.sort(key=lambda a: (
-        -a["overdue"], -a["max_days_overdue"],
-        a["reply_rate"] if a["reply_rate"] is not None else 101.0, a["code"],
-    ))
-    return agencies
+    return sort_agencies(agencies)
+
+
+# ---------------------------------------------------------------- sorting the agencies
+
+
+def _low_first(value: float | None) -> float:
+    """Rates ascending, the agencies without a rate last."""
+    return 101.0 if value is None else value
+
+
+# ``?sort=`` of the dashboard: key → (label, sort key of a ``by_agency`` row).
+AGENCY_SORTS = {
+    "late": (gettext_lazy("逾期件数多的在前"), lambda a: (
+        -a["overdue"], -a["max_days_overdue"], _low_first(a["reply_rate"]), a["code"])),
+    "days": (gettext_lazy("最长逾期天数多的在前"), lambda a: (
+        -a["max_days_overdue"], -a["overdue"], a["code"])),
+    "avg_days": (gettext_lazy("平均逾期天数多的在前"), lambda a: (
+        -(a["avg_days_overdue"] or 0), -a["overdue"], a["code"])),
+    "reply_rate": (gettext_lazy("办复率低的在前"), lambda a: (
+        _low_first(a["reply_rate"]), -a["overdue"], a["code"])),
+    "on_time_rate": (gettext_lazy("按期办复率低的在前"), lambda a: (
+        _low_first(a["on_time_rate"]), -a["overdue"], a["code"])),
+    "satisfaction": (gettext_lazy("结果满意率低的在前"), lambda a: (
+        _low_first(a["satisfaction_rate"]["result"]), a["code"])),
+    "agency": (gettext_lazy("按单位代码"), lambda a: (a["code"],)),
+}
+DEFAULT_AGENCY_SORT = "late"
+
+
+def sort_agencies(rows: list[dict], sort: str = DEFAULT_AGENCY_SORT) -> list[dict]:
+    """``rows`` of ``by_agency`` in the order ``sort`` names (an unknown one: the default)."""
+    _label, key = AGENCY_SORTS.get(sort, AGENCY_SORTS[DEFAULT_AGENCY_SORT])
+    return sorted(rows, key=key)
 
 
 def session_statistics(session: Session, today: datetime.date | None = None) -> dict:
@@ -260,67 +409,172 @@ def session_statistics(session: Session, today: datetime.date | None = None) -> 
     stats = _proposal_counts(session, today)
     stats["reply_rate"] = percent(stats["replied"], stats["assigned"])
     stats["on_time_rate"] = percent(stats["replied_on_time"], stats["assigned"])
-    stats["classes"], stats["class_percent"] = _classes(session)
-    stats["adoption"], stats["adoption_labels"] = _adoption(session)
+    classes = _classes(session)
+    stats["classes"] = {
+        klass: sum(counts[klass] for counts in classes.values()) for klass in settings.LETTER_CLASSES
+    }
+    stats["class_percent"] = shares(stats["classes"])
+    codes, stats["adoption_labels"], adoption = _adoption(session)
+    stats["adoption"] = {code: sum(counts[code] for counts in adoption.values()) for code in codes}
+    stats["adoption_percent"] = shares(stats["adoption"])
     feedback = _satisfaction(session)
     stats["feedback"] = feedback["feedback"]
-    stats["satisfaction"] = {
-        field: {value: feedback[f"{field}_{value}"] for value in SATISFACTION_KEYS}
-        for field in ("handling", "result")
-    }
-    stats["satisfaction_rate"] = {
-        field: percent(
-            sum(stats["satisfaction"][field][value] for value in SATISFIED), feedback["feedback"]
-        )
-        for field in ("handling", "result")
-    }
-    stats["by_agency"] = _by_agency(session, today)
+    stats["satisfaction"], stats["satisfaction_rate"] = _satisfaction_block(feedback, feedback["feedback"])
+    stats["by_agency"] = _by_agency(session, today, classes, adoption, codes)
     stats["agencies"] = len(stats["by_agency"])
+    late = [row for row in stats["by_agency"] if row["overdue"]]
+    stats["overdue_agencies"] = len(late)
+    stats["overdue_assignments"] = sum(row["overdue"] for row in late)
+    stats["max_days_overdue"] = max((row["max_days_overdue"] for row in late), default=0)
+    total_days = sum(row["days_overdue"] for row in late)
+    stats["avg_days_overdue"] = (
+        round(total_days / stats["overdue_assignments"], 1) if stats["overdue_assignments"] else None
+    )
     stats["session"] = {"code": session.code, "name": session.name}
     stats["today"] = today.isoformat()
     return stats
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:g}%"
+# ---------------------------------------------------------------- the summary in words
+#
+# Every word and every mark of punctuation comes from the catalogue, so that another
+# language can build its own sentences: clauses are joined by the clause separator,
+# list items by the list separator, and a sentence is closed by the sentence pattern.
+
+
+def format_percent(value: float | None) -> str:
+    """80.0 → "80%", 66.7 → "66.7%", None → "—"."""
+    if value is None:
+        return pgettext("no value", "—")
+    return pgettext("percentage", "%(value)s%%") % {"value": f"{value:g}"}
+
+
+def _clauses(*clauses: str) -> str:
+    return pgettext("separator between clauses", "，").join(c for c in clauses if c)
+
+
+def _items(items, separator: str) -> str:
+    return separator.join(items)
+
+
+def _close(text: str) -> str:
+    # Translators: closes a sentence of the statistics summary; sentences are written one
+    # after another, so end with a space if your language separates sentences with one.
+    return pgettext("statistics summary", "%(clauses)s。") % {"clauses": text}
+
+
+def _sentence(*clauses: str) -> str:
+    return _close(_clauses(*clauses))
+
+
+def _counted(singular: str, plural: str, count: int, **values) -> str:
+    return ngettext(singular, plural, count) % {"count": count, **values}
+
+
+def _review_sentence(stats: dict) -> str:
+    clauses = [
+        _counted("%(session)s共收到提案%(count)d件", "%(session)s共收到提案%(count)d件",
+                 stats["proposals"], session=stats["session"]["name"]),
+        _counted("经审查立案%(count)d件", "经审查立案%(count)d件", stats["registered"]),
+    ]
+    if stats["converted"]:
+        clauses.append(_counted("转为意见建议%(count)d件", "转为意见建议%(count)d件", stats["converted"]))
+    if stats["withdrawn"]:
+        clauses.append(_counted("撤案%(count)d件", "撤案%(count)d件", stats["withdrawn"]))
+    if stats.get("merged"):
+        clauses.append(_counted("并案%(count)d件", "并案%(count)d件", stats["merged"]))
+    return _sentence(*clauses)
+
+
+def _handling_sentences(stats: dict) -> list[str]:
+    assigned = _sentence(
+        _counted("已交办提案%(count)d件", "已交办提案%(count)d件", stats["assigned"]),
+        _counted("交由%(count)d个单位承办", "交由%(count)d个单位承办", stats["agencies"]),
+    )
+    semicolon = pgettext("separator between parts of a sentence", "；")
+    replied = _close(_items([
+        _counted("已办复%(count)d件，办复率%(rate)s", "已办复%(count)d件，办复率%(rate)s",
+                 stats["replied"], rate=format_percent(stats["reply_rate"])),
+        _counted("其中按期办复%(count)d件，按期办复率%(rate)s", "其中按期办复%(count)d件，按期办复率%(rate)s",
+                 stats["replied_on_time"], rate=format_percent(stats["on_time_rate"])),
+        _counted("已办结%(count)d件", "已办结%(count)d件", stats["closed"]),
+    ], semicolon))
+    return [assigned, replied]
+
+
+def _class_sentence(stats: dict) -> str:
+    if not sum(stats["classes"].values()):
+        return ""
+    semicolon = pgettext("separator between parts of a sentence", "；")
+    classes = _items([
+        _counted("%(klass)s类%(count)d件，占%(share)s", "%(klass)s类%(count)d件，占%(share)s", n,
+                 klass=klass, share=format_percent(stats["class_percent"][klass]))
+        for klass, n in stats["classes"].items()
+    ], semicolon)
+    return _sentence(pgettext("statistics summary", "答复函中，%(classes)s") % {"classes": classes})
+
+
+def _adoption_sentence(stats: dict) -> str:
+    total = sum(stats["adoption"].values())
+    if not total:
+        return ""
+    used = _items([
+        _counted("%(status)s%(count)d条", "%(status)s%(count)d条", n,
+                 status=stats["adoption_labels"][code])
+        for code, n in stats["adoption"].items() if n
+    ], pgettext("separator between list items", "、"))
+    return _sentence(_counted(
+        "各单位审核通过的办理意见%(count)d条，其中%(statuses)s",
+        "各单位审核通过的办理意见%(count)d条，其中%(statuses)s", total, statuses=used,
+    ))
+
+
+def _satisfaction_sentence(stats: dict) -> str:
+    if not stats["feedback"]:
+        return ""
+    clauses = [
+        _counted("收到提案者反馈%(count)d件", "收到提案者反馈%(count)d件", stats["feedback"]),
+        pgettext("statistics summary", "对办理工作的满意率%(rate)s") % {
+            "rate": format_percent(stats["satisfaction_rate"]["handling"])},
+        pgettext("statistics summary", "对办理结果的满意率%(rate)s") % {
+            "rate": format_percent(stats["satisfaction_rate"]["result"])},
+    ]
+    dissatisfied = stats["satisfaction"]["result"][Satisfaction.DISSATISFIED]
+    if dissatisfied:
+        clauses.append(_counted("对办理结果不满意%(count)d件", "对办理结果不满意%(count)d件", dissatisfied))
+    return _sentence(*clauses)
+
+
+def _overdue_sentences(stats: dict) -> list[str]:
+    if not stats["overdue"]:
+        return []
+    late = [row for row in stats["by_agency"] if row["overdue"]]
+    sentences = [_sentence(
+        _counted("目前尚有%(count)d件提案逾期未办复", "目前尚有%(count)d件提案逾期未办复", stats["overdue"]),
+    )]
+    if late:
+        late.sort(key=AGENCY_SORTS["late"][1])
+        agencies = _items([
+            _counted("%(agency)s%(count)d件（%(longest)s）", "%(agency)s%(count)d件（%(longest)s）",
+                     row["overdue"], agency=row["short_name"], longest=_counted(
+                         "最长逾期%(count)d天", "最长逾期%(count)d天", row["max_days_overdue"]))
+            for row in late
+        ], pgettext("separator between list items", "、"))
+        sentences.append(_sentence(
+            pgettext("statistics summary", "逾期的承办单位：%(agencies)s") % {"agencies": agencies}
+        ))
+    return sentences
 
 
 def summary_text(stats: dict) -> str:
-    """The session's statistics in the words a work report uses, for staff to copy."""
-    parts = [
-        _("%(session)s共收到提案%(proposals)d件，经审查立案%(registered)d件") % {
-            "session": stats["session"]["name"], "proposals": stats["proposals"],
-            "registered": stats["registered"],
-        },
+    """The session's statistics in the words a work report uses, for staff to copy:
+    共收到提案N件，经审查立案M件……交由K个单位承办……A类x件，占y%……满意率z%."""
+    sentences = [
+        _review_sentence(stats),
+        *_handling_sentences(stats),
+        _class_sentence(stats),
+        _adoption_sentence(stats),
+        _satisfaction_sentence(stats),
+        *_overdue_sentences(stats),
     ]
-    if stats["converted"]:
-        parts.append(_("转为意见建议%(n)d件") % {"n": stats["converted"]})
-    if stats["withdrawn"]:
-        parts.append(_("撤案%(n)d件") % {"n": stats["withdrawn"]})
-    text = "，".join(parts) + "。"
-    text += _(
-        "已交办提案%(assigned)d件，交由%(agencies)d个单位承办。已办复%(replied)d件，办复率%(reply_rate)s；"
-        "其中按期办复%(on_time)d件，按期办复率%(on_time_rate)s；已办结%(closed)d件。"
-    ) % {
-        "assigned": stats["assigned"], "agencies": stats["agencies"], "replied": stats["replied"],
-        "reply_rate": _pct(stats["reply_rate"]), "on_time": stats["replied_on_time"],
-        "on_time_rate": _pct(stats["on_time_rate"]), "closed": stats["closed"],
-    }
-    classes = [
-        _("%(klass)s类%(n)d件，占%(share)s") % {
-            "klass": klass, "n": n, "share": _pct(stats["class_percent"][klass]),
-        }
-        for klass, n in stats["classes"].items()
-    ]
-    if sum(stats["classes"].values()):
-        text += _("答复函中，") + "；".join(classes) + "。"
-    if stats["feedback"]:
-        text += _(
-            "收到提案者反馈%(n)d件，对办理工作的满意率%(handling)s，对办理结果的满意率%(result)s。"
-        ) % {
-            "n": stats["feedback"], "handling": _pct(stats["satisfaction_rate"]["handling"]),
-            "result": _pct(stats["satisfaction_rate"]["result"]),
-        }
-    if stats["overdue"]:
-        text += _("目前尚有%(n)d件提案逾期未办复。") % {"n": stats["overdue"]}
-    return text
+    return "".join(s for s in sentences if s).strip()

@@ -30,10 +30,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.models import Agency
+from core import excel
 from core.roles import is_liaison
 from core.workflow import DomainError, IllegalMove, check_move
 from replies.composition import recommendation_heading
@@ -164,6 +165,8 @@ def proposal_list(request):
     """提案列表: filters, search, sorting and 25 proposals a page."""
     today = timezone.localdate()
     filterset = ProposalFilter(request.GET or None, queryset=proposal_list_queryset(request.user, today))
+    if excel.wants_xlsx(request) and filterset.is_valid():  # else the page shows what is wrong
+        return _export_list(filterset.qs)
     paginator = Paginator(filterset.qs, PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
     for proposal in page_obj.object_list:
@@ -190,6 +193,42 @@ def proposal_list(request):
         "sort_links": _sort_links(request, filterset.sort_key),
         "can_log": is_liaison(request.user),
     })
+
+
+def _export_list(proposals):
+    """Every proposal of the filtered list (not only one page) as an Excel workbook."""
+    text, count, date = excel.TEXT, excel.INTEGER, excel.DATE
+    columns = [
+        excel.Column(_("提案号")), excel.Column(_("届次会议")), excel.Column(_("案由"), width=50, wrap=True),
+        excel.Column(_("领衔提案者")), excel.Column(_("附议人数"), count), excel.Column(_("类别")),
+        excel.Column(_("状态")), excel.Column(_("重点提案")), excel.Column(_("主办单位")),
+        excel.Column(_("会办单位"), text), excel.Column(_("分办单位"), text),
+        excel.Column(_("最早办理期限"), date), excel.Column(_("有单位逾期")),
+        excel.Column(_("答复函分类")), excel.Column(_("提交日期"), date),
+    ]
+    separator = pgettext("separator between list items", "、")
+    yes, no = _("是"), _("否")
+    rows = []
+    for proposal in proposals:
+        by_role = {role: [] for role in Assignment.Role.values}
+        for assignment in proposal.assignments.all():
+            by_role[assignment.role].append(assignment.agency.short_name)
+        classes = sorted({letter.klass for letter in proposal.current_letters
+                          if letter.round == proposal.round and letter.klass})
+        rows.append([
+            proposal.number, proposal.session.name, proposal.title,
+            getattr(proposal.lead_proposer, "name", ""),
+            sum(1 for s in proposal.signatures.all() if s.role == Signature.Role.CO_SIGNER),
+            proposal.category.name if proposal.category else "", proposal.get_state_display(),
+            yes if proposal.is_key else no,
+            *(separator.join(by_role[role]) for role in Assignment.Role.values),
+            proposal.next_due, yes if proposal.is_overdue else no,
+            separator.join(_("%(klass)s类") % {"klass": klass} for klass in classes),
+            proposal.submitted_on,
+        ])
+    filename = _("提案列表%(date)s.xlsx") % {"date": excel.today_stamp()}
+    return excel.xlsx_response([excel.Sheet(_("提案列表"), columns, rows)], filename=filename,
+                               fallback=f"proposals-{excel.today_stamp()}.xlsx")
 
 
 # ---------------------------------------------------------------- the proposal page

@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core import excel
 from core.roles import agency_roles, is_liaison
 from core.workflow import DomainError
 from proposals.models import Session
@@ -136,6 +137,8 @@ def printable_letters(request):
     _require_printer(request)
     letters = ReplyLetter.objects.visible_to(request.user).for_printing()
     filterset = PrintableLetterFilter(request.GET or None, queryset=letters)
+    if excel.wants_xlsx(request) and filterset.is_valid():  # else the page shows what is wrong
+        return _export_letters(filterset.qs)
     page = Paginator(filterset.qs, LETTERS_PER_PAGE).get_page(request.GET.get("page"))
     chosen = filterset.form.cleaned_data if filterset.is_bound and filterset.form.is_valid() else {}
     initial = {"session": chosen.get("session"), "agency": chosen.get("agency")}
@@ -151,6 +154,25 @@ def printable_letters(request):
         "form": PrintJobForm(initial=initial),
         "jobs": jobs,
     })
+
+
+def _export_letters(letters):
+    """Every letter of the filtered list (not only one page) as an Excel workbook."""
+    date = excel.DATE
+    columns = [
+        excel.Column(_("发文字号")), excel.Column(_("答复单位")), excel.Column(_("提案号")),
+        excel.Column(_("案由"), width=50, wrap=True), excel.Column(_("届次会议")), excel.Column(_("分类")),
+        excel.Column(_("成文日期"), date), excel.Column(_("印发日期"), date), excel.Column(_("状态")),
+    ]
+    rows = [
+        [letter.number, letter.agency.short_name, letter.proposal.number, letter.proposal.title,
+         letter.proposal.session.name, _("%(klass)s类") % {"klass": letter.klass} if letter.klass else "",
+         letter.signed_on, letter.issued_on, letter.get_state_display()]
+        for letter in letters
+    ]
+    filename = _("已签发答复函%(date)s.xlsx") % {"date": excel.today_stamp()}
+    return excel.xlsx_response([excel.Sheet(_("已签发答复函"), columns, rows)], filename=filename,
+                               fallback=f"letters-{excel.today_stamp()}.xlsx")
 
 
 @login_required

@@ -23,6 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import excel
 from core.roles import agency_ids, agency_roles
 from core.workflow import ConcurrentEdit, DomainError, IllegalMove
 from proposals.models import (
@@ -143,6 +144,8 @@ def inbox(request):
     today = timezone.localdate()
     found = InboxFilter(request.GET or None, queryset=selectors.inbox_assignments(user), user=user,
                         today=today)
+    if excel.wants_xlsx(request) and found.is_valid():  # else the page shows what is wrong
+        return _export_inbox(selectors.inbox(user, today=today, assignments=found.qs))
     page = Paginator(found.qs, INBOX_PER_PAGE).get_page(request.GET.get("page"))
     entries = selectors.inbox(user, today=today, assignments=page.object_list)
     return render(request, "replies/agency/inbox.html", {
@@ -155,6 +158,37 @@ def inbox(request):
         "sections_to_approve": list(selectors.sections_to_approve(user)),
         "letters_to_sign": list(selectors.letters_to_sign(user)),
     })
+
+
+def _export_inbox(entries: list[selectors.InboxEntry]):
+    """Every assignment of the filtered inbox (not only one page) as an Excel workbook."""
+    count, date = excel.INTEGER, excel.DATE
+    columns = [
+        excel.Column(_("提案号")), excel.Column(_("案由"), width=50, wrap=True), excel.Column(_("届次会议")),
+        excel.Column(_("承办单位")), excel.Column(_("承办方式")), excel.Column(_("交办日期"), date),
+        excel.Column(_("办理期限"), date), excel.Column(_("剩余天数"), count),
+        excel.Column(_("逾期天数"), count), excel.Column(_("提案状态")), excel.Column(_("答复函")),
+        excel.Column(_("建议（条）"), count), excel.Column(_("已审核（条）"), count),
+        excel.Column(_("未撰写（条）"), count),
+    ]
+    rows = []
+    for entry in entries:
+        assignment, proposal = entry.assignment, entry.assignment.proposal
+        if not entry.answers:
+            letter = ""
+        else:
+            letter = entry.letter.get_state_display() if entry.letter else _("未起草")
+        rows.append([
+            proposal.number, proposal.title, proposal.session.name, assignment.agency.short_name,
+            assignment.get_role_display(), assignment.assigned_on, assignment.due_on,
+            entry.days_left if entry.days_left >= 0 else None, entry.overdue_days or None,
+            proposal.get_state_display(), letter, len(entry.rows),
+            sum(1 for _rec, sections in entry.rows if any(s.state == Section.State.APPROVED for s in sections)),
+            sum(1 for _rec, sections in entry.rows if not sections),
+        ])
+    filename = _("待办提案%(date)s.xlsx") % {"date": excel.today_stamp()}
+    return excel.xlsx_response([excel.Sheet(_("待办"), columns, rows)], filename=filename,
+                               fallback=f"inbox-{excel.today_stamp()}.xlsx")
 
 
 # ---------------------------------------------------------------- a proposal's handling page
