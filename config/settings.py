@@ -8,6 +8,7 @@ Production is switched on by variables, not by another code path.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +40,8 @@ INSTALLED_APPS = [
     "agencies",
     "proposals",
     "replies",
+    "notifications",
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +127,40 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+
+def _reminder_time(value: str) -> tuple[int, int]:
+    """REMINDER_TIME as (hour, minute): "HH:MM" on the 24-hour clock, Asia/Shanghai time."""
+    hour, _colon, minute = value.strip().partition(":")
+    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+        raise ImproperlyConfigured(f"REMINDER_TIME must be HH:MM, e.g. 08:00, not {value!r}")
+    return int(hour), int(minute)
+
+
+# The daily reminders (notifications.send_daily_reminders), sent by `celery -A config beat`.
+REMINDER_HOUR, REMINDER_MINUTE = _reminder_time(env("REMINDER_TIME", default="08:00"))
+CELERY_BEAT_SCHEDULE = {
+    "daily-reminders": {
+        "task": "notifications.send_daily_reminders",
+        "schedule": crontab(hour=REMINDER_HOUR, minute=REMINDER_MINUTE),
+    },
+}
+
+# E-mail: SMTP when EMAIL_HOST is set; otherwise mails are printed on the console.
+EMAIL_HOST = env("EMAIL_HOST", default="")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(env("EMAIL_PORT", default="25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@localhost")
+# The site's address as people reach it, for the links in e-mails.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+
 # Letter classes (分类标识). A deployment may add "D".
 LETTER_CLASSES = env_list("LETTER_CLASSES", default=["A", "B", "C"])
 LETTER_CLASS_LABELS = {
@@ -164,3 +201,6 @@ LETTER_CLASS_MARK_SIDE = env("LETTER_CLASS_MARK_SIDE", default="left")
 LETTER_RED = env("LETTER_RED", default="#E60012")
 # Diameter of the seal as printed, in millimetres.
 LETTER_SEAL_MM = float(env("LETTER_SEAL_MM", default="42"))
+if CELERY_TASK_ALWAYS_EAGER:
+    # Inline tasks would log every run in the web process; a worker keeps that log.
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}

@@ -14,5 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("proposals/", include("proposals.urls")),
+    path("search/", include("search.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("replies.urls")),
 ]

@@ -26,6 +26,7 @@ from django.db import transaction
 from agencies.models import Agency, Membership
 from core.demo_seal import draw_seal
 from core.roles import LIAISON_GROUP, OFFICE_GROUP
+from proposals import extensions
 from proposals import services as proposal_services
 from proposals.models import Category, Proposal, Session
 from replies import services as reply_services
@@ -159,7 +160,8 @@ class _Loader:
         User = get_user_model()
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"first_name": display_name, "is_staff": True, "is_superuser": superuser},
+            defaults={"first_name": display_name, "is_staff": True, "is_superuser": superuser,
+                      "email": f"{username}@example.org"},
         )
         if created:
             user.set_password(PASSWORD)
@@ -291,6 +293,7 @@ class _Loader:
             self.reopened_power_costs,
             self.key_shenzhong_corridor,
             self.separate_prepared_food,
+            self.merged_lift_repeat,
         ):
             with transaction.atomic():
                 build()
@@ -305,6 +308,24 @@ class _Loader:
             recommendations=["简化老旧小区加装电梯审批流程", "加大加装电梯财政补贴力度",
                              "建立加装电梯业主协商调解机制"],
         )
+
+    def merged_lift_repeat(self):
+        """A repeat of the lift proposal, merged into it (并案)."""
+        proposal = self.proposal(
+            title="关于推进老旧小区加装电梯的建议",
+            proposers=[{"name": "何丽芳", "kind": "member"}],
+            category="社会建设", submitted_on=D(2023, 1, 13),
+            body="老旧小区加装电梯审批环节多、补贴不足，业主协商难，建议简化审批、加大补贴。",
+            recommendations=["简化老旧小区加装电梯审批", "提高加装电梯财政补贴标准"],
+        )
+        lift = Proposal.objects.filter(
+            session=self.session_obj, title="关于加快推进老旧小区加装电梯工作的建议"
+        ).first()
+        if proposal and lift:
+            proposal_services.proposal_merge(
+                proposal=proposal, into=lift, actor=self.liaison,
+                reason="与加装电梯提案所提问题相同，并案办理。",
+            )
 
     def submitted_bicycles(self):
         self.proposal(
@@ -370,6 +391,13 @@ class _Loader:
         self.section(proposal, 3, "fgj", "市发改局将会同统计部门研究建立转型成效评估指标。",
                      adoption="in_progress", upto="returned",
                      reason="请补充2023年上半年的统计数据和评估指标的具体内容后再报。")
+        # 延期申请: the lead agency asked for more time and the liaison staff agreed.
+        lead = proposal.assignments.get(agency=self.agencies["gxj"])
+        request = extensions.extension_request(
+            assignment=lead, due_on=D(2023, 7, 31), actor=self.officers["gxj"],
+            reason="扶持办法需经市政府常务会议审议，预计7月中旬印发，请求延期至7月31日答复。",
+        )
+        extensions.extension_approve(request=request, actor=self.liaison, note="同意延期。")
 
     def assigned_draft_letter(self):
         proposal = self.proposal(
@@ -473,6 +501,11 @@ class _Loader:
         self.section(proposal, 2, "tcj", "市投促局已与深圳多个行业协会建立常态化对接机制，定期开展产业推介。")
         self.section(proposal, 3, "gxj", "市工信局将把沿线园区配套纳入工业园区改造提升计划。",
                      adoption="planned", upto="submitted")
+        # A co-handler's request still waiting for the liaison staff.
+        extensions.extension_request(
+            assignment=proposal.assignments.get(agency=self.agencies["gxj"]), due_on=D(2023, 5, 15),
+            actor=self.officers["gxj"], reason="园区改造提升计划尚在征求意见，请求延期半个月。",
+        )
 
     def separate_prepared_food(self):
         """分办: two agencies each answer their own part with their own letter."""

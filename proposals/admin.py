@@ -30,6 +30,7 @@ from . import services
 from .models import (
     Assignment,
     Category,
+    ExtensionRequest,
     Feedback,
     Proposal,
     Proposer,
@@ -819,6 +820,33 @@ class StateChangeAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     subject = HistoryInline.subject
     action_name = HistoryInline.action_name
     states = HistoryInline.states
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+    """延期申请: read-only here; agencies ask and liaison staff decide on the site's pages."""
+
+    agency_field = "assignment__agency"
+    member_view = True
+    liaison_view = True
+    list_display = ("created_at", "assignment", "current_due_on", "requested_due_on", "state",
+                    "decided_by")
+    list_filter = ("state", "assignment__agency", "assignment__proposal__session")
+    search_fields = ("assignment__proposal__number", "assignment__proposal__title", "reason")
+    ordering = ("-created_at", "-id")
+    list_select_related = ("assignment__proposal", "assignment__agency", "decided_by")
+    fields = ("assignment", "state", "current_due_on", "requested_due_on", "approved_due_on",
+              "reason", "requested_by", "created_at", "decided_by", "decided_at", "decision_note")
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

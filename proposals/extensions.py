@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.roles import require_agency_member, require_liaison
 from core.workflow import DomainError, IllegalMove, check_move, require_reason, transition
+from notifications import events as notify
 
 from . import services
 from .models import Assignment, ExtensionRequest, StateChange, assignment_answered
@@ -71,6 +72,7 @@ def extension_request(
         data={"agency": assignment.agency.code, "from": assignment.due_on.isoformat(),
               "to": due_on.isoformat()},
     )
+    notify.extension_requested(request=request, actor=actor)
     return request
 
 
@@ -136,3 +138,4 @@ def _decide(request: ExtensionRequest, move: str, *, actor, note: str) -> None:
         data={"agency": request.assignment.agency.code,
               "to": (request.approved_due_on or request.requested_due_on).isoformat()},
     )
+    notify.extension_decided(request=request, actor=actor)

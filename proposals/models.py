@@ -8,9 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from core.workflow import Move
 
@@ -221,6 +220,7 @@ class Proposal(models.Model):
         REPLIED = "replied", _("已答复")
         REOPENED = "reopened", pgettext_lazy("proposal state", "重新办理")
         CLOSED = "closed", _("已办结")
+        MERGED = "merged", _("已并案")
 
     MOVES = {
         "register": Move([State.SUBMITTED], State.REGISTERED, _("立案")),
@@ -230,6 +230,7 @@ class Proposal(models.Model):
         "reply": Move([State.ASSIGNED, State.REOPENED], State.REPLIED, _("答复")),
         "close": Move([State.REPLIED], State.CLOSED, _("办结")),
         "reopen": Move([State.REPLIED, State.CLOSED], State.REOPENED, _("重新办理")),
+        "merge": Move([State.SUBMITTED, State.REGISTERED], State.MERGED, _("并案")),
     }
 
     session = models.ForeignKey(
@@ -249,6 +250,10 @@ class Proposal(models.Model):
     is_key = models.BooleanField(_("重点提案"), default=False)
     round = models.PositiveSmallIntegerField(
         _("办理轮次"), default=1, help_text=_("重新办理后加一。")
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_proposals",
+        verbose_name=_("并入提案"), help_text=_("并案后由该提案一并办理。"),
     )
     proposers = models.ManyToManyField(
         Proposer, through="Signature", related_name="proposals", verbose_name=_("提案者")

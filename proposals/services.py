@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 from core.roles import require_liaison
-from core.workflow import DomainError, IllegalMove, require_reason, transition
+from core.workflow import DomainError, IllegalMove, check_move, require_reason, transition
+from notifications import events as notify
+from search.hooks import reindex_on_commit
 
 from .deadlines import UnknownCalendarYear
 from .models import (
@@ -178,6 +180,7 @@ def proposal_create(
     _set_signatures(proposal, _proposers(proposers))
     _set_recommendations(proposal, recommendations)
     StateChange.record(proposal, action="create", target=proposal.state, actor=actor)
+    reindex_on_commit("proposal", proposal.pk)
     return proposal
 
 
@@ -223,6 +226,7 @@ def proposal_update(
     if recommendations is not None:
         _set_recommendations(proposal, recommendations)
     StateChange.record(proposal, action="update", actor=actor)
+    reindex_on_commit("proposal", proposal.pk)
     return proposal
 
 
@@ -257,6 +261,39 @@ def proposal_withdraw(*, proposal: Proposal, actor=None, reason: str = "") -> Pr
     reason = require_reason(reason, _("撤案"))
     proposal = _lock(proposal)
     transition(proposal, "withdraw", actor=actor, reason=reason)
+    return proposal
+
+
+# States of a proposal that cannot take in another (并案的主提案).
+NOT_MERGEABLE_INTO = {Proposal.State.MERGED, Proposal.State.WITHDRAWN, Proposal.State.CONVERTED}
+
+
+@transaction.atomic
+def proposal_merge(*, proposal: Proposal, into: Proposal, actor=None, reason: str = "") -> Proposal:
+    """并案: ``proposal`` is handled together with ``into``, a proposal of its session.
+
+    Both rows are locked (in id order). Proposals merged earlier into ``proposal``
+    follow it into ``into``.
+    """
+    require_liaison(actor)
+    locked = {p.pk: p for p in Proposal.objects.select_for_update().filter(
+        pk__in=[proposal.pk, into.pk]).order_by("pk")}
+    proposal, into = locked[proposal.pk], locked[into.pk]
+    check_move(proposal, "merge")
+    if proposal.pk == into.pk:
+        raise DomainError(_("提案不能并入自身。"), field="into")
+    if into.session_id != proposal.session_id:
+        raise DomainError(_("只能并入同一届次会议的提案，第%(number)s号提案属于另一届次会议。")
+                          % {"number": into.number}, field="into")
+    if into.state in NOT_MERGEABLE_INTO:
+        raise DomainError(_("第%(number)s号提案当前状态为“%(state)s”，不能作为并案的主提案。")
+                          % {"number": into.number, "state": into.get_state_display()}, field="into")
+    followers = Proposal.objects.filter(merged_into=proposal)
+    numbers = sorted(followers.values_list("number", flat=True))
+    followers.update(merged_into=into)
+    proposal.merged_into = into
+    transition(proposal, "merge", actor=actor, reason=(reason or "").strip(),
+               update_fields=["merged_into"], data={"into": into.number, "with": numbers})
     return proposal
 
 
@@ -322,6 +359,7 @@ def proposal_assign(*, proposal: Proposal, assignments: Iterable[Mapping], actor
         )
         for item in items
     )
+    notify.proposal_assigned(proposal=proposal, actor=actor)
     return proposal
 
 
@@ -352,6 +390,7 @@ def assignment_add(
         assignment, action="add_assignment", actor=actor, reason=reason, proposal=proposal,
         data={"agency": agency.code, "role": role, "due_on": due_on.isoformat()},
     )
+    notify.assignment_added(assignment=assignment, actor=actor)
     return assignment
 
 
@@ -464,6 +503,7 @@ def feedback_record(
         feedback, action="feedback", actor=actor, proposal=proposal,
         data={"handling": handling, "result": result},
     )
+    notify.feedback_recorded(feedback=feedback, actor=actor)
     return feedback
 
 
@@ -505,6 +545,7 @@ def proposal_reopen(*, proposal: Proposal, actor=None, reason: str = "") -> Prop
             data={"agency": assignment.agency.code, "from": previous.isoformat(),
                   "to": due.date.isoformat(), "start": reopened_on.isoformat()},
         )
+    notify.proposal_reopened(proposal=proposal, actor=actor, reason=reason)
     return proposal
 
 

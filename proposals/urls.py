@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/register/", views.proposal_register, name="register"),
     path("<int:pk>/convert/", views.proposal_convert, name="convert"),
     path("<int:pk>/withdraw/", views.proposal_withdraw, name="withdraw"),
+    path("<int:pk>/merge/", views.proposal_merge, name="merge"),
     path("<int:pk>/assign/", views.proposal_assign, name="assign"),
     path("<int:pk>/assignments/add/", views.assignment_add, name="assignment_add"),
     path("assignments/<int:pk>/due/", views.assignment_change_due, name="assignment_due"),

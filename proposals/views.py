@@ -40,6 +40,8 @@ from core.workflow import DomainError, IllegalMove, check_move
 from replies.composition import recommendation_heading
 from replies.models import ReplyLetter, Section
 from replies.views import may_preview_draft
+from search.forms import MergeForm
+from search.similarity import similar_for_page
 
 from . import services
 from .deadlines import UnknownCalendarYear
@@ -455,7 +457,30 @@ def proposal_detail(request, pk: int):
         "history": _history_rows(proposal, _history_agencies(proposal)),
         "actions": _actions(request.user, proposal),
         "is_liaison": is_liaison(request.user),
+        "merged_proposals": _visible(request).filter(merged_into=proposal).order_by("number"),
+        "similar": similar_for_page(request.user, proposal),
     })
+
+
+@liaison_only
+@require_POST
+def proposal_merge(request, pk: int):
+    """并案: merge this proposal into another of its session (from the similar proposals)."""
+    proposal = _proposal(request, pk)
+    form = MergeForm(request.POST)
+    into = _visible(request).filter(pk=form.cleaned_data["into"]).first() if form.is_valid() else None
+    if into is None:
+        messages.error(request, _("请选择要并入的提案。"))
+        return redirect("proposals:detail", pk=proposal.pk)
+    try:
+        services.proposal_merge(proposal=proposal, into=into, actor=request.user,
+                                reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("第%(number)s号提案已并入第%(into)s号提案。")
+                         % {"number": proposal.number, "into": into.number})
+    return redirect("proposals:detail", pk=proposal.pk)
 
 
 # ---------------------------------------------------------------- logging and editing a proposal

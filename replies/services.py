@@ -30,8 +30,10 @@ from core.workflow import (
     require_reason,
     transition,
 )
+from notifications import events as notify
 from proposals.models import Assignment, Proposal, Recommendation, Session, StateChange
 from proposals.services import HANDLING_STATES, proposal_mark_replied_if_complete
+from search.hooks import reindex_on_commit
 
 from .composition import build_parts, letter_sections, suggested_class
 from .models import AdoptionStatus, PrintJob, ReplyLetter, Section
@@ -136,6 +138,7 @@ def section_create(
         created_by=actor if actor and actor.is_authenticated else None,
     )
     StateChange.record(section, action="create", target=section.state, actor=actor, proposal=proposal)
+    reindex_on_commit("section", section.pk)
     return section
 
 
@@ -166,6 +169,7 @@ def section_update(
     section.save()
     StateChange.record(section, action="update", actor=actor, proposal=section.proposal,
                        data={"fields": sorted(k for k, v in changes.items() if v is not None)})
+    reindex_on_commit("section", section.pk)
     return section
 
 
@@ -184,6 +188,7 @@ def section_submit(*, section: Section, actor=None) -> Section:
         raise DomainError(_("提交前请填写：%(fields)s。") % {"fields": "、".join(missing)})
     section.version += 1
     transition(section, "submit", actor=actor, update_fields=["version"])
+    notify.section_submitted(section=section, actor=actor)
     return section
 
 
@@ -206,6 +211,7 @@ def section_return(*, section: Section, actor=None, reason: str = "") -> Section
     reason = require_reason(reason, _("退回办理意见"))
     section.version += 1
     transition(section, "return", actor=actor, reason=reason, update_fields=["version"])
+    notify.section_returned(section=section, actor=actor, reason=reason)
     return section
 
 
@@ -269,6 +275,7 @@ def letter_create(*, proposal: Proposal, agency: Agency, actor=None) -> ReplyLet
     letter.klass = suggested_class(letter) if letter.proposal_id else ""
     letter.save()
     StateChange.record(letter, action="create", target=letter.state, actor=actor, proposal=proposal)
+    reindex_on_commit("letter", letter.pk)
     return letter
 
 
@@ -307,6 +314,7 @@ def letter_update(*, letter: ReplyLetter, actor=None, expected_version: int | No
     letter.save()
     StateChange.record(letter, action="update", actor=actor, proposal=letter.proposal,
                        data={"fields": sorted(fields)})
+    reindex_on_commit("letter", letter.pk)
     return letter
 
 
@@ -435,6 +443,7 @@ def letter_submit(*, letter: ReplyLetter, actor=None) -> ReplyLetter:
     _check_printable(letter)
     letter.version += 1
     transition(letter, "submit", actor=actor, update_fields=["version"])
+    notify.letter_submitted(letter=letter, actor=actor)
     return letter
 
 
@@ -446,6 +455,7 @@ def letter_return(*, letter: ReplyLetter, actor=None, reason: str = "") -> Reply
     reason = require_reason(reason, _("退回答复函"))
     letter.version += 1
     transition(letter, "return", actor=actor, reason=reason, update_fields=["version"])
+    notify.letter_returned(letter=letter, actor=actor, reason=reason)
     return letter
 
 
@@ -493,7 +503,9 @@ def letter_sign(*, letter: ReplyLetter, actor=None, signed_on: datetime.date | N
         data={"number": letter.number},
     )
     proposal_mark_replied_if_complete(proposal=letter.proposal, actor=actor)
+    notify.letter_signed(letter=letter, actor=actor)
     letter_id = letter.pk
+    reindex_on_commit("letter", letter_id)
     # robust: the letter is signed whatever happens to the render; a PDF that could not
     # be stored now is stored on first download.
     transaction.on_commit(lambda: _enqueue_render(letter_id), robust=True)

@@ -202,6 +202,9 @@ def proposal_in_state(world: World, state: str) -> Proposal:
         proposal, _letter = world.signed_letter()
         record_feedback(world, proposal, satisfied=True)
         proposal_services.proposal_close(proposal=proposal, actor=liaison)
+    elif state == Proposal.State.MERGED:
+        proposal = world.proposal()
+        proposal_services.proposal_merge(proposal=proposal, into=world.proposal(), actor=liaison)
     else:
         raise ValueError(state)
     proposal.refresh_from_db()

@@ -360,7 +360,8 @@ def test_a_due_date_changes_only_with_a_reason(superuser_client):
     assert response.status_code == 302
     assignment.refresh_from_db()
     assert assignment.due_on == datetime.date(2023, 7, 15)
-    extend = StateChange.objects.get(action="extend")
+    extend = StateChange.objects.get(action="extend", object_id=assignment.pk,
+                                     content_type__model="assignment")
     assert (extend.reason, extend.actor.username) == ("经批准延期。", "admin")
 
 

@@ -185,3 +185,37 @@ def test_the_liaison_staff_decide_from_their_list(client, world, lead):
     listing = client.get(reverse("proposals:extensions")).content.decode()
     assert "没有待审批的延期申请。" in listing
     assert "批准至2023年7月20日" in listing
+
+
+# ---------------------------------------------------------------- who is told
+
+
+def test_liaison_staff_hear_of_a_request_and_the_agency_of_the_decision(world, lead):
+    from notifications.models import Notification
+
+    request = ask(world, lead)
+    asked = Notification.objects.filter(kind="extension_requested")
+    assert {n.recipient for n in asked} == {world.liaison}
+    assert "由2023年6月1日延至2023年8月1日" in asked.get().text
+    assert asked.get().link == reverse("proposals:extension_decide", args=[request.pk])
+
+    ext.extension_reject(request=request, actor=world.liaison, note="请按期办理。")
+    decided = Notification.objects.filter(kind="extension_decided")
+    # The officer who asked, and the agency's approver; not the co-handler.
+    assert {n.recipient for n in decided} == {world.lead_officer, world.lead_approver}
+    assert "审批意见：请按期办理。" in decided.first().text
+
+
+def test_reopening_tells_each_agency_its_new_deadline(world, monkeypatch):
+    from notifications.models import Notification
+    from proposals import services as ps
+    from tests.factories import record_feedback
+
+    proposal = proposal_in_state(world, Proposal.State.REPLIED)
+    record_feedback(world, proposal, satisfied=False)
+    monkeypatch.setattr(ps, "today", lambda: datetime.date(2023, 8, 10))
+    ps.proposal_reopen(proposal=proposal, actor=world.liaison)
+    told = Notification.objects.filter(kind="reopened")
+    assert {n.recipient for n in told} == {world.lead_officer, world.lead_approver,
+                                          world.co_officer, world.co_approver}
+    assert all("请于2023年9月10日前再次答复" in n.text for n in told)

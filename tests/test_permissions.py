@@ -35,6 +35,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from notifications.models import Notification
 from proposals.models import ExtensionRequest, Proposal
 from replies import services as rs
 from replies.models import AdoptionStatus, ReplyLetter, Section
@@ -59,6 +60,7 @@ TARGETS = {
     "proposals:register": "proposal.submitted",
     "proposals:convert": "proposal.submitted",
     "proposals:withdraw": "proposal.submitted",
+    "proposals:merge": "proposal.submitted",
     "proposals:assign": "proposal.registered",
     "proposals:assignment_add": "proposal.handled",
     "proposals:assignment_due": "assignment.lead",
@@ -91,6 +93,7 @@ TARGETS = {
     "replies:letter_return": "letter.review",
     "replies:letter_void": "letter.signed",
     "replies:letter_issue": "letter.signed",
+    "notifications:read": "notification.lead_officer",
 }
 
 # "-" in the object column: the URL's object from TARGETS (or none).
@@ -114,6 +117,8 @@ proposals:convert             GET    -                     login     ok        f
 proposals:convert             POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 proposals:withdraw            GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 proposals:withdraw            POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:merge               POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:merge               POST   proposal.handled      login     refused   forbidden forbidden forbidden forbidden forbidden forbidden refused
 proposals:assign              GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 proposals:assign              POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 proposals:assignment_add      GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
@@ -172,6 +177,10 @@ replies:print_job_create      POST   -                     login     ok        o
 replies:print_job             GET    -                     login     ok        ok        missing   missing   missing   missing   missing   ok
 replies:print_job_progress    GET    -                     login     ok        ok        missing   missing   missing   missing   missing   ok
 replies:print_job_download    GET    -                     login     ok        ok        missing   missing   missing   missing   missing   ok
+search:results                GET    -                     login     ok        ok        ok        ok        ok        ok        ok        ok
+notifications:list            GET    -                     login     ok        ok        ok        ok        ok        ok        ok        ok
+notifications:read            POST   -                     login     missing   missing   ok        missing   missing   missing   missing   missing
+notifications:read_all        POST   -                     login     ok        ok        ok        ok        ok        ok        ok        ok
 """
 
 # POSTs that answer with a page or a fragment and change nothing, even when allowed: the
@@ -259,6 +268,8 @@ class Walk:
         if name == "rows":
             return {"op": "recommendations:add", "recommendations-TOTAL_FORMS": "1",
                     "recommendations-0-title": "", "recommendations-0-body": ""}
+        if name == "merge":
+            return {"into": str(self.objects["proposal.registered"].pk), "reason": "内容基本相同。"}
         if name == "split":
             return {"body": "一、加强站点管理。\n二、完善接驳制度。", "mode": "replace"}
         if name in ("register", "close"):
@@ -391,6 +402,11 @@ def build_walk(media: str) -> Walk:
         "third_officer": third_officer,
         "superuser": factories.superuser(),
     }
+    # Everyone signed in has an unread notification; only its recipient may mark it read.
+    for role, user in users.items():
+        if user is not None:
+            objects[f"notification.{role}"] = Notification.objects.create(
+                recipient=user, kind=Notification.Kind.ASSIGNED, title=f"{role}的通知")
     return Walk(
         users=users, objects=objects, media=media,
         adoption=AdoptionStatus.objects.get(code="adopted").pk, session=world.session.pk,
@@ -421,7 +437,7 @@ def walked(walk, db, settings):
 # ---------------------------------------------------------------- one request, classified
 
 WATCHED = [
-    model for label in ("agencies", "proposals", "replies")
+    model for label in ("agencies", "proposals", "replies", "notifications")
     for model in apps.get_app_config(label).get_models()
 ]
 

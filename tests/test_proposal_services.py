@@ -48,6 +48,8 @@ PROPOSAL_MOVES = {
     ),
     "close": lambda w, p: ps.proposal_close(proposal=p, actor=w.liaison, reason="已作说明"),
     "reopen": lambda w, p: ps.proposal_reopen(proposal=p, actor=w.liaison, reason="需再次办理"),
+    # The state is checked before the proposal merged into (here itself, so nothing is added).
+    "merge": lambda w, p: ps.proposal_merge(proposal=p, into=p, actor=w.liaison),
 }
 
 

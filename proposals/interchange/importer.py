@@ -33,6 +33,7 @@ from proposals.models import (
 from proposals.services import note_proposal_number
 from replies.models import AdoptionStatus, ReplyLetter, Section
 from replies.numbering import note_document_number
+from search.hooks import reindex_on_commit
 
 from .base import FORMAT, InterchangeError, default_parts
 from .reader import Plan, ProposalPlan, Row, parse, read
@@ -186,6 +187,8 @@ class Writer:
             StateChange.record(proposal, action="import", source=source, target=proposal.state,
                                data={"format": FORMAT, "changed": changes})
         self.result.proposals.add(created=created, changed=bool(changes))
+        if created or changes:
+            reindex_on_commit("proposal_tree", proposal.pk)
 
     def signatures(self, proposal: Proposal, rows: list[Row]) -> bool:
         existing = {
