@@ -153,7 +153,8 @@ def lateness_chart(rows: list[dict]) -> dict | None:
     for i, row in enumerate(late):
         y = TOP + i * row_height
         texts.append(_text(frame.label_end, y + 19, row["short_name"], "chart__label", "end"))
-        bars = ((row["max_days_overdue"], "chart__bar--late", _("最长逾期%(days)s天")),
+        longest_label = ngettext("最长逾期%(days)s天", "最长逾期%(days)s天", row["max_days_overdue"])
+        bars = ((row["max_days_overdue"], "chart__bar--late", longest_label),
                 (row["avg_days_overdue"] or 0, "chart__bar--average", _("平均逾期%(days)s天")))
         for j, (days, css, label) in enumerate(bars):
             bar_y = y + 5 + j * 14
