@@ -4,7 +4,10 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    DJANGO_SETTINGS_MODULE=config.settings
+    DJANGO_SETTINGS_MODULE=config.settings \
+    DJANGO_STATIC_MANIFEST=true \
+    STATIC_ROOT=/app/staticfiles \
+    MEDIA_ROOT=/app/media
 
 # Pango and HarfBuzz's subsetter for WeasyPrint; fontconfig and free CJK fonts for the
 # letters: Noto CJK, and the Fandol fonts taken (the .otf files only, not TeX) from
@@ -22,11 +25,14 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
-RUN pip install --upgrade pip && pip install .
+# The s3 extra lets a deployment keep media in an S3-compatible store (S3_BUCKET).
+RUN pip install --upgrade pip && pip install '.[s3]'
 COPY . .
 RUN DJANGO_SECRET_KEY=build-only python manage.py collectstatic --no-input
 
 RUN useradd --system --uid 1000 --home /app app && mkdir -p /app/media && chown app /app/media
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
+    CMD ["python", "manage.py", "healthcheck", "--url", "http://127.0.0.1:8000/health/live/"]
+CMD ["gunicorn", "config.wsgi:application", "--config", "config/gunicorn.py"]

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the web process, compressed and cached (no separate server).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -113,6 +115,64 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
+# Media (signed letters, seals, print jobs) go through Django's storage API: the local
+# MEDIA_ROOT by default, or an S3-compatible object store when S3_BUCKET is set (needs the
+# "s3" extra: pip install '.[s3]'). Static files: hashed names and compressed copies made
+# by collectstatic when DJANGO_STATIC_MANIFEST is on (the image turns it on).
+S3_BUCKET = env("S3_BUCKET", default="")
+if S3_BUCKET:
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("S3_REGION", default="") or None,
+            "access_key": env("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env("S3_PREFIX", default=""),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": _media_storage,
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env_bool("DJANGO_STATIC_MANIFEST", default=False)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+    },
+}
+
+# Cache: shared by every web process when CACHE_URL names Redis (failed-login counts
+# must be shared); a per-process memory cache otherwise.
+CACHE_URL = env("CACHE_URL", default="")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+# HTTPS. DJANGO_HTTPS=true (production) sends every request to https, marks the session
+# and CSRF cookies secure and sets HSTS. Behind a proxy that ends TLS, also set
+# DJANGO_SECURE_PROXY_SSL_HEADER=true so Django trusts its X-Forwarded-Proto header.
+HTTPS = env_bool("DJANGO_HTTPS", default=False)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(env("DJANGO_HSTS_SECONDS", default="31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=False)
+if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REDIRECT_EXEMPT = [r"^health/"]  # health checks come over plain HTTP from inside
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = int(env("DJANGO_SESSION_SECONDS", default=str(8 * 60 * 60)))  # a working day
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 # Celery: with no broker configured, tasks run inline in the calling process.
 CELERY_TASK_ALWAYS_EAGER = not env("CELERY_BROKER_URL", default="")
 # Inline tasks need no broker; the in-memory transport keeps Celery from looking for one.
@@ -160,7 +220,6 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@localhost")
 # The site's address as people reach it, for the links in e-mails.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
-
 # Letter classes (分类标识). A deployment may add "D".
 LETTER_CLASSES = env_list("LETTER_CLASSES", default=["A", "B", "C"])
 LETTER_CLASS_LABELS = {
@@ -173,8 +232,15 @@ LETTER_CLASS_LABELS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # One JSON object per line on stdout, for the container's log collector.
+        "json": {"()": "core.logging.JSONFormatter"},
+    },
+    "handlers": {"console": {
+        "class": "logging.StreamHandler", "stream": "ext://sys.stdout",
+        "formatter": "json" if env("DJANGO_LOG_FORMAT", default="plain") == "json" else "plain",
+    }},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         # WeasyPrint reports each rendering step at INFO; only its warnings matter here.
@@ -201,6 +267,18 @@ LETTER_CLASS_MARK_SIDE = env("LETTER_CLASS_MARK_SIDE", default="left")
 LETTER_RED = env("LETTER_RED", default="#E60012")
 # Diameter of the seal as printed, in millimetres.
 LETTER_SEAL_MM = float(env("LETTER_SEAL_MM", default="42"))
+
+# Failed-login throttling (core.login): failures per user name and address, and per
+# address, within the window; while locked even the right password is refused.
+LOGIN_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", default="5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(env("LOGIN_ADDRESS_FAILURE_LIMIT", default="30"))
+LOGIN_LOCKOUT_SECONDS = int(env("LOGIN_LOCKOUT_SECONDS", default="900"))
+# Behind a reverse proxy that sets X-Forwarded-For, count failures by the client's address.
+LOGIN_TRUST_X_FORWARDED_FOR = env_bool("DJANGO_TRUST_X_FORWARDED_FOR", default=False)
+
+# Health checks (core.health): seconds to wait for the broker and for a worker's answer.
+HEALTH_BROKER_TIMEOUT = float(env("HEALTH_BROKER_TIMEOUT", default="2"))
+HEALTH_WORKER_TIMEOUT = float(env("HEALTH_WORKER_TIMEOUT", default="1.5"))
 if CELERY_TASK_ALWAYS_EAGER:
     # Inline tasks would log every run in the web process; a worker keeps that log.
     LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}

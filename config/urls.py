@@ -10,6 +10,7 @@ admin.site.index_title = _("管理")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("", include("core.urls_public")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

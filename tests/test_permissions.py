@@ -189,7 +189,11 @@ NOTHING_SAVED = {"proposals:rows", "proposals:split"}
 
 # Django's own pages: the admin checks staff itself; the language switch and the login
 # and logout pages are for everyone (tested with the home page and the language switch).
-NOT_WALKED = ("admin", "django.conf.urls.i18n", "django.contrib.auth.urls")
+# The health checks are for everyone too.
+NOT_WALKED = ("admin", "django.conf.urls.i18n", "django.contrib.auth.urls",
+              # The login page and the health checks: open to everyone (tests/test_login_throttle.py,
+              # tests/test_health.py).
+              "core.urls_public")
 
 
 @dataclasses.dataclass(frozen=True)
