@@ -282,3 +282,6 @@ HEALTH_WORKER_TIMEOUT = float(env("HEALTH_WORKER_TIMEOUT", default="1.5"))
 if CELERY_TASK_ALWAYS_EAGER:
     # Inline tasks would log every run in the web process; a worker keeps that log.
     LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
+
+# The dashboard keeps a session's statistics this many seconds in the cache (0: never).
+STATS_CACHE_SECONDS = int(env("STATS_CACHE_SECONDS", default="300"))

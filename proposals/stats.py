@@ -65,6 +65,8 @@ import datetime
 from collections import defaultdict
 
 from django.conf import settings
+from django.core.cache import cache
+from django.utils.timezone import now
 from django.db.models import (
     Count,
     DateField,
@@ -578,3 +580,22 @@ def summary_text(stats: dict) -> str:
         *_overdue_sentences(stats),
     ]
     return "".join(s for s in sentences if s).strip()
+
+
+def cached_session_statistics(session: Session, *, refresh: bool = False) -> tuple[dict, datetime.datetime]:
+    """The session's statistics and when they were computed, kept for STATS_CACHE_SECONDS.
+
+    At national scale a session's numbers take seconds to compute; the dashboard shows
+    them from the shared cache, with the time they were computed and a way to
+    recompute at once (``refresh``). A new day always computes afresh.
+    """
+    seconds = settings.STATS_CACHE_SECONDS
+    key = f"session-statistics:{session.pk}:{timezone.localdate().isoformat()}"
+    if seconds and not refresh:
+        found = cache.get(key)
+        if found is not None:
+            return found
+    computed = (session_statistics(session), now())
+    if seconds:
+        cache.set(key, computed, seconds)
+    return computed

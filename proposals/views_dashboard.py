@@ -32,7 +32,7 @@ from .stats import (
     DEFAULT_AGENCY_SORT,
     SATISFACTION_KEYS,
     format_percent,
-    session_statistics,
+    cached_session_statistics,
     sort_agencies,
     summary_text,
 )
@@ -306,7 +306,7 @@ def dashboard(request):
     sort = request.GET.get("sort")
     if sort not in AGENCY_SORTS:
         sort = DEFAULT_AGENCY_SORT
-    stats = session_statistics(session)
+    stats, computed_at = cached_session_statistics(session, refresh=request.GET.get("refresh") == "1")
     stats["by_agency"] = sort_agencies(stats["by_agency"], sort)
     summary = summary_text(stats)
     if excel.wants_xlsx(request):
@@ -322,6 +322,8 @@ def dashboard(request):
         "sort_label": AGENCY_SORTS[sort][0],
         "sort_links": _sort_links(session, sort),
         "export_url": f"?session={session.code}&sort={sort}&format=xlsx",
+        "refresh_url": f"?session={session.code}&sort={sort}&refresh=1",
+        "computed_at": computed_at,
         "rate_chart": charts[0],
         "lateness_chart": charts[1],
         "class_chart": charts[2],

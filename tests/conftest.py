@@ -52,6 +52,8 @@ def redis_url():
 def _fast_tests(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Each test computes the statistics of its own data (tests/test_dashboard.py tests the cache).
+    settings.STATS_CACHE_SECONDS = 0
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 

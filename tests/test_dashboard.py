@@ -259,3 +259,24 @@ def test_the_export_costs_a_fixed_number_of_queries(client, counted):
     build(counted)
     factories.proposal_for(counted, factories.AgencyFactory(code="third"))
     assert queries() == small
+
+
+def test_the_statistics_are_kept_for_a_while_and_recomputed_on_request(client, counted, settings):
+    from django.core.cache import cache
+
+    settings.STATS_CACHE_SECONDS = 300
+    cache.clear()
+    first = get(client, counted.liaison)
+    assert first.context["stats"]["proposals"] == 9
+    assert "数据计算于" in first.content.decode()
+    counted.proposal()  # a tenth proposal, logged after the numbers were computed
+    with CaptureQueriesContext(connection) as cached:
+        again = client.get(URL)
+    assert again.context["stats"]["proposals"] == 9
+    assert again.context["computed_at"] == first.context["computed_at"]
+    refreshed = client.get(URL, {"refresh": "1"})
+    assert refreshed.context["stats"]["proposals"] == 10
+    with CaptureQueriesContext(connection) as fresh:
+        client.get(URL, {"refresh": "1"})
+    assert len(cached) < len(fresh)
+    cache.clear()
