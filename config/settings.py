@@ -283,5 +283,9 @@ if CELERY_TASK_ALWAYS_EAGER:
     # Inline tasks would log every run in the web process; a worker keeps that log.
     LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
 
+# Batch printing (replies.printing): a job of more letters than this is built in parts of
+# at most this many letters, one task each, so that several workers share it.
+PRINT_JOB_PART_SIZE = int(env("PRINT_JOB_PART_SIZE", default="20"))
+
 # The dashboard keeps a session's statistics this many seconds in the cache (0: never).
 STATS_CACHE_SECONDS = int(env("STATS_CACHE_SECONDS", default="300"))

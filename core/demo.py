@@ -29,6 +29,7 @@ from core.roles import LIAISON_GROUP, OFFICE_GROUP
 from proposals import extensions
 from proposals import services as proposal_services
 from proposals.models import Category, Proposal, Session
+from replies import printing
 from replies import services as reply_services
 from replies.models import PrintJob
 from replies.numbering import DocumentNumber, note_document_number
@@ -616,7 +617,7 @@ class _Loader:
         """
         if PrintJob.objects.filter(session=self.session_obj).exists():
             return
-        job = reply_services.print_job_create(
+        job = printing.print_job_create(
             session=self.session_obj, format=PrintJob.Format.PDF, seal=True, actor=self.office,
         )
         self.report.created.append(f"批量打印任务 {self.session_obj.name}（{job.total}份答复函）")

@@ -332,7 +332,10 @@ class PrintJob(models.Model):
     """批量打印: one session's signed letters (of one agency, or all) in one file.
 
     Built by a task; ``done`` counts the letters collected so far, so the page that
-    follows the job can show its progress while it runs.
+    follows the job can show its progress while it runs. A job of more than
+    ``PRINT_JOB_PART_SIZE`` letters is built in ``parts`` by as many tasks, which may run
+    on different workers at once (see :mod:`replies.printing`); ``run`` counts the
+    times the job was started, so that a part left over from an earlier run does nothing.
     """
 
     class Format(models.TextChoices):
@@ -368,6 +371,13 @@ class PrintJob(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Fixed when a run starts, so that letters signed meanwhile do not shift the parts.
+    letter_ids = models.JSONField(_("答复函（按打印顺序）"), default=list, blank=True, editable=False)
+    run = models.PositiveIntegerField(_("生成次数"), default=0, editable=False)
+    parts = models.PositiveIntegerField(_("分段数"), default=0, editable=False)
+    parts_done = models.PositiveIntegerField(_("已完成分段数"), default=0, editable=False)
+    # The stored file of each finished part, by part index ("0", "1", …), until assembled.
+    part_files = models.JSONField(_("分段文件"), default=dict, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("批量打印任务")

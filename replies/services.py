@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import io
 import logging
-import zipfile
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
-from core.roles import agency_roles, is_liaison, is_office, require_agency_member, require_approver
+from core.roles import agency_roles, is_office, require_agency_member, require_approver
 from core.workflow import (
     ConcurrentEdit,
     DomainError,
@@ -36,7 +34,7 @@ from proposals.services import HANDLING_STATES, proposal_mark_replied_if_complet
 from search.hooks import reindex_on_commit
 
 from .composition import build_parts, letter_sections, suggested_class
-from .models import AdoptionStatus, PrintJob, ReplyLetter, Section
+from .models import AdoptionStatus, ReplyLetter, Section
 from .numbering import allocate_document_number
 from .pdf import missing_characters, render_letter_pdf
 
@@ -612,119 +610,3 @@ def letter_pdf_bytes(*, letter: ReplyLetter) -> bytes:
             % {"number": letter.number}
         )
     return data
-
-
-# ---------------------------------------------------------------- batch printing (批量打印)
-
-
-def may_print(user) -> bool:
-    """Office staff, liaison staff and superusers print batches of letters."""
-    return is_office(user) or is_liaison(user)
-
-
-@transaction.atomic
-def print_job_create(*, session: Session, agency: Agency | None = None,
-                     format: str = PrintJob.Format.PDF, seal: bool = True, actor=None) -> PrintJob:
-    """Ask for a session's signed letters (one agency's, or all) as one PDF or a ZIP.
-
-    The file is built by a task once this transaction commits.
-    """
-    if actor is not None and not may_print(actor):
-        raise PermissionDenied(_("只有办公室或提案委工作人员可以批量打印答复函。"))
-    if format not in PrintJob.Format.values:
-        raise DomainError(_("文件格式“%(f)s”无效。") % {"f": format}, field="format")
-    total = ReplyLetter.objects.for_printing(session=session, agency=agency).count()
-    if not total:
-        scope = agency.short_name if agency else _("各单位")
-        raise DomainError(
-            _("%(session)s%(scope)s还没有已签发的答复函。") % {"session": session.name, "scope": scope}
-        )
-    job = PrintJob.objects.create(
-        session=session, agency=agency, format=format, seal=bool(seal), total=total,
-        requested_by=actor if actor is not None and actor.is_authenticated else None,
-    )
-    job_id = job.pk
-    transaction.on_commit(lambda: _enqueue_print_job(job_id), robust=True)
-    return job
-
-
-def _enqueue_print_job(job_id: int) -> None:
-    from .tasks import build_print_job
-
-    build_print_job.delay(job_id)
-
-
-def _member_name(letter: ReplyLetter, taken: set[str]) -> str:
-    base = (letter.number or f"letter-{letter.pk}").replace("/", "-").replace("\\", "-")
-    name, n = f"{base}.pdf", 1
-    while name in taken:
-        n += 1
-        name = f"{base}-{n}.pdf"
-    taken.add(name)
-    return name
-
-
-def _job_file_name(job: PrintJob) -> str:
-    return f"job-{job.pk}.{job.format}"
-
-
-def print_job_build(*, job: PrintJob) -> PrintJob:
-    """Collect the job's letters into its file, counting progress letter by letter.
-
-    Not one transaction: each step commits on its own so that others see the progress
-    (``done``) while the job runs. A job already done is left as it is; a failed one
-    starts over. A failure marks the job failed with the error and is raised again.
-    """
-    with transaction.atomic():
-        job = PrintJob.objects.select_for_update(of=("self",)).select_related(
-            "session", "agency"
-        ).get(pk=job.pk)
-        if job.state == PrintJob.State.DONE:
-            return job
-        letters = list(job.letters())
-        job.state, job.total, job.done, job.error = PrintJob.State.RUNNING, len(letters), 0, ""
-        job.save(update_fields=["state", "total", "done", "error"])
-    try:
-        output = io.BytesIO()
-        if job.format == PrintJob.Format.ZIP:
-            _write_zip(job, letters, output)
-        else:
-            _write_merged(job, letters, output)
-        job.file.save(_job_file_name(job), ContentFile(output.getvalue()), save=False)
-        job.state, job.finished_at = PrintJob.State.DONE, timezone.now()
-        job.done = len(letters)
-        job.save(update_fields=["file", "state", "finished_at", "done"])
-    except Exception as error:
-        logger.exception("print job %s failed", job.pk)
-        PrintJob.objects.filter(pk=job.pk).update(
-            state=PrintJob.State.FAILED, error=str(error) or error.__class__.__name__,
-            finished_at=timezone.now(),
-        )
-        raise
-    return job
-
-
-def _letter_pdf(job: PrintJob, letter: ReplyLetter) -> bytes:
-    return letter_pdf_bytes(letter=letter) if job.seal else render_letter_pdf(letter, seal=False)
-
-
-def _progress(job: PrintJob, done: int) -> None:
-    PrintJob.objects.filter(pk=job.pk).update(done=done)
-
-
-def _write_merged(job: PrintJob, letters, output) -> None:
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
-    for done, letter in enumerate(letters, start=1):
-        writer.append(PdfReader(io.BytesIO(_letter_pdf(job, letter))))
-        _progress(job, done)
-    writer.write(output)
-
-
-def _write_zip(job: PrintJob, letters, output) -> None:
-    taken: set[str] = set()
-    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for done, letter in enumerate(letters, start=1):
-            archive.writestr(_member_name(letter, taken), _letter_pdf(job, letter))
-            _progress(job, done)

@@ -1,5 +1,8 @@
 """Background work on reply letters: storing signed PDFs and building print batches.
 
+A large print batch is built in parts, one task each, so that several workers share it
+(see :mod:`replies.printing`).
+
 Each task takes an id, loads its row (a row deleted meanwhile is logged and
 skipped) and calls a service. Database and file-system errors are retried with
 exponential backoff; anything else is a bug or a refusal and is not retried.
@@ -12,7 +15,7 @@ import logging
 from celery import shared_task
 from django.db import DatabaseError
 
-from . import services
+from . import printing, services
 from .models import PrintJob, ReplyLetter
 
 logger = logging.getLogger(__name__)
@@ -44,4 +47,18 @@ def build_print_job(job_id: int) -> str | None:
     if job is None:
         logger.warning("print job %s no longer exists; nothing to build", job_id)
         return None
-    return services.print_job_build(job=job).state
+    return printing.print_job_build(job=job).state
+
+
+@shared_task(name="replies.build_print_part", **RETRY)
+def build_print_part(job_id: int, index: int, run: int | None = None) -> str | None:
+    """Build one part of a split print job (the last part assembles the file); returns the job's state.
+
+    ``run`` is the run the part belongs to (the job's current one when not given): a part
+    left over from an earlier run of the job does nothing.
+    """
+    job = PrintJob.objects.filter(pk=job_id).first()
+    if job is None:
+        logger.warning("print job %s no longer exists; part %s not built", job_id, index)
+        return None
+    return printing.print_job_build_part(job=job, index=index, run=run).state

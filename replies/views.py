@@ -26,7 +26,7 @@ from core.roles import agency_roles, is_liaison
 from core.workflow import DomainError
 from proposals.models import Session
 
-from . import services
+from . import printing, services
 from .filters import PrintableLetterFilter
 from .forms import PrintJobForm
 from .models import PrintJob, ReplyLetter
@@ -126,7 +126,7 @@ def letter_draft_pdf(request, pk: int):
 
 
 def _require_printer(request) -> None:
-    if not services.may_print(request.user):
+    if not printing.may_print(request.user):
         raise PermissionDenied(_("只有办公室或提案委工作人员可以查看待印发答复函。"))
 
 
@@ -199,7 +199,7 @@ def print_job_create(request):
     form = PrintJobForm(request.POST)
     if form.is_valid():
         try:
-            job = services.print_job_create(
+            job = printing.print_job_create(
                 session=form.cleaned_data["session"], agency=form.cleaned_data["agency"],
                 format=form.cleaned_data["format"], seal=form.cleaned_data["seal"],
                 actor=request.user,
@@ -217,7 +217,7 @@ def print_job_create(request):
 
 def _job(request, pk: int) -> PrintJob:
     job = get_object_or_404(PrintJob.objects.select_related("session", "agency", "requested_by"), pk=pk)
-    if job.requested_by_id != request.user.pk and not services.may_print(request.user):
+    if job.requested_by_id != request.user.pk and not printing.may_print(request.user):
         raise Http404
     return job
 

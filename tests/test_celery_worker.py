@@ -14,6 +14,7 @@ import io
 import threading
 import time
 import uuid
+import zipfile
 
 import pytest
 import redis
@@ -24,6 +25,7 @@ from django.db import connection
 from pypdf import PdfReader
 
 from config.celery import app
+from replies import printing
 from replies import services as rs
 from replies.models import PrintJob, ReplyLetter
 from replies.pdf import render_letter_pdf
@@ -136,7 +138,7 @@ def test_a_batch_runs_in_the_worker_and_its_progress_reaches_the_total(worker):
     ]
     # Without the seal every letter is rendered afresh, so the batch runs long enough for
     # the progress to be seen between letters.
-    job = rs.print_job_create(session=world.session, format="pdf", seal=False, actor=world.office)
+    job = printing.print_job_create(session=world.session, format="pdf", seal=False, actor=world.office)
     seen = []
 
     def finished():
@@ -158,3 +160,35 @@ def test_a_batch_runs_in_the_worker_and_its_progress_reaches_the_total(worker):
                    for letter in ReplyLetter.objects.filter(pk__in=[x.pk for x in letters]))
     assert len(merged.pages) == expected
     assert {run["task"] for run in worker.runs if not run["eager"]} >= {"replies.build_print_job"}
+
+
+def test_a_split_batch_is_built_by_the_worker_through_its_parts(worker, settings):
+    settings.PRINT_JOB_PART_SIZE = 2
+    world = World.build()
+    for day in range(1, 6):
+        world.signed_letter(signed_on=datetime.date(2023, 7, day))
+    printed = list(ReplyLetter.objects.for_printing(session=world.session))
+    job = printing.print_job_create(session=world.session, format="zip", seal=False, actor=world.office)
+
+    job = wait_until(
+        lambda: PrintJob.objects.filter(pk=job.pk, state__in=["done", "failed"]).first(),
+        what="the worker to build the print job's parts",
+    )
+    assert (job.state, job.error) == ("done", "")
+    assert (job.parts, job.parts_done, job.done, job.total) == (3, 3, 5, 5)
+    with job.file.open("rb") as stored, zipfile.ZipFile(io.BytesIO(stored.read())) as archive:
+        assert archive.namelist() == [f"{letter.number}.pdf" for letter in printed]
+        assert all(archive.read(name).startswith(b"%PDF") for name in archive.namelist())
+    try:
+        assert default_storage.listdir(printing.PARTS_DIR)[1] == []
+    except FileNotFoundError:
+        pass
+
+    def part_runs():
+        runs = [run for run in worker.runs if run["task"] == "replies.build_print_part"]
+        return runs if len(runs) == 3 else None
+
+    parts = wait_until(part_runs, what="the worker to report the part tasks")
+    assert all(not run["eager"] and run["state"] == "SUCCESS" for run in parts)
+    assert all(run["thread"] != threading.main_thread().name for run in parts)
+    assert "replies.build_print_job" in {run["task"] for run in worker.runs}

@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
+from replies import printing, views
 from replies import services as rs
-from replies import views
 from replies.models import PrintJob, ReplyLetter
 from tests.factories import AgencyFactory, UserFactory, letter_in_state, user_in
 
@@ -311,8 +311,8 @@ def test_printing_page_queries_do_not_grow_with_rows(client, world):
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     signed_letters(world, 4)
-    rs.print_job_create(session=world.session, format="pdf", actor=world.office)
-    rs.print_job_create(session=world.session, format="zip", actor=world.liaison)
+    printing.print_job_create(session=world.session, format="pdf", actor=world.office)
+    printing.print_job_create(session=world.session, format="zip", actor=world.liaison)
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
     assert "共 5 份答复函" in response.content.decode()
@@ -459,7 +459,7 @@ def test_pages_use_the_layout_with_local_assets_only(client, world):
 
 def test_letters_and_jobs_link_to_their_pages(world, signed):
     assert signed.get_absolute_url() == reverse("replies:letter_pdf", args=[signed.pk])
-    job = rs.print_job_create(session=world.session, format="pdf", actor=world.office)
+    job = printing.print_job_create(session=world.session, format="pdf", actor=world.office)
     assert job.get_absolute_url() == reverse("replies:print_job", args=[job.pk])
 
 

@@ -1,0 +1,367 @@
+"""批量打印: a session's signed letters (of one agency, or all) as one merged PDF or a ZIP.
+
+:func:`print_job_create` records the job and enqueues its build once the transaction
+commits. :func:`print_job_build` fixes the job's letters in printing order and then
+
+- builds the file itself, letter by letter, when there are at most
+  ``settings.PRINT_JOB_PART_SIZE`` letters;
+- otherwise splits the letters into parts and enqueues one task per part
+  (``replies.build_print_part``), so that several workers build them at the same time.
+  Each part collects its letters into a part file (a merged PDF, or a ZIP of the
+  letters' PDFs) and records it under the job's row lock; the part that completes the
+  job assembles the final file in order and deletes the part files.
+
+Progress (``done``) is counted with one ``UPDATE`` after each letter, whichever worker
+renders it. A failure marks the job failed with the error; the other parts stop at
+their next letter, and parts not started yet do nothing. Running a failed job again
+starts it over from the beginning: the run counter (``run``) goes up, the old part
+files are deleted, and a part left over from the earlier run does nothing. No task
+waits for another and no result backend is needed.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import zipfile
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Least
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency
+from core.roles import is_liaison, is_office
+from core.workflow import DomainError
+from proposals.models import Session
+
+from .models import PrintJob, ReplyLetter
+from .pdf import render_letter_pdf
+from .services import letter_pdf_bytes
+
+logger = logging.getLogger(__name__)
+
+PARTS_DIR = "print-jobs/parts"
+
+
+class _Stopped(Exception):
+    """The run ended elsewhere (another part failed, or the job was started again)."""
+
+
+def may_print(user) -> bool:
+    """Office staff, liaison staff and superusers print batches of letters."""
+    return is_office(user) or is_liaison(user)
+
+
+@transaction.atomic
+def print_job_create(*, session: Session, agency: Agency | None = None,
+                     format: str = PrintJob.Format.PDF, seal: bool = True, actor=None) -> PrintJob:
+    """Ask for a session's signed letters (one agency's, or all) as one PDF or a ZIP.
+
+    The file is built by a task once this transaction commits.
+    """
+    if actor is not None and not may_print(actor):
+        raise PermissionDenied(_("只有办公室或提案委工作人员可以批量打印答复函。"))
+    if format not in PrintJob.Format.values:
+        raise DomainError(_("文件格式“%(f)s”无效。") % {"f": format}, field="format")
+    total = ReplyLetter.objects.for_printing(session=session, agency=agency).count()
+    if not total:
+        scope = agency.short_name if agency else _("各单位")
+        raise DomainError(
+            _("%(session)s%(scope)s还没有已签发的答复函。") % {"session": session.name, "scope": scope}
+        )
+    job = PrintJob.objects.create(
+        session=session, agency=agency, format=format, seal=bool(seal), total=total,
+        requested_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    job_id = job.pk
+    transaction.on_commit(lambda: _enqueue_print_job(job_id), robust=True)
+    return job
+
+
+def _enqueue_print_job(job_id: int) -> None:
+    from .tasks import build_print_job
+
+    build_print_job.delay(job_id)
+
+
+# ---------------------------------------------------------------- starting a run
+
+
+def part_size() -> int:
+    return max(1, int(settings.PRINT_JOB_PART_SIZE))
+
+
+def part_bounds(total: int, parts: int, index: int) -> tuple[int, int]:
+    """The slice of the job's letters that part ``index`` prints: parts differ by one at most."""
+    return index * total // parts, (index + 1) * total // parts
+
+
+def print_job_build(*, job: PrintJob) -> PrintJob:
+    """Start a run of the job: fix its letters, then build the file or enqueue its parts.
+
+    Not one transaction: each step commits on its own so that others see the progress
+    (``done``) while the job runs. A job already done is left as it is; any other
+    starts over from the beginning. A failure marks the job failed with the error and
+    is raised again. A split job is returned as it stands once its parts are enqueued
+    (already done when tasks run inline).
+    """
+    with transaction.atomic():
+        job = PrintJob.objects.select_for_update(of=("self",)).select_related(
+            "session", "agency"
+        ).get(pk=job.pk)
+        if job.state == PrintJob.State.DONE:
+            return job
+        _delete_part_files(job)
+        ids = list(job.letters().values_list("pk", flat=True))
+        size = part_size()
+        job.run += 1
+        job.state, job.total, job.done, job.error = PrintJob.State.RUNNING, len(ids), 0, ""
+        job.letter_ids, job.finished_at = ids, None
+        job.parts = -(-len(ids) // size) if len(ids) > size else 1
+        job.parts_done, job.part_files = 0, {}
+        job.save(update_fields=["run", "state", "total", "done", "error", "letter_ids",
+                                "finished_at", "parts", "parts_done", "part_files"])
+        if job.parts > 1:
+            logger.info("print job %s: %s letters in %s parts (run %s)",
+                        job.pk, len(ids), job.parts, job.run)
+            transaction.on_commit(partial(_enqueue_parts, job.pk, job.run, job.parts))
+    if job.parts > 1:
+        return PrintJob.objects.get(pk=job.pk)
+    run = job.run
+    try:
+        letters = _letters(ids)
+        if job.format == PrintJob.Format.ZIP:
+            taken: set[str] = set()
+            data = _write_zip(job, run, letters, compression=zipfile.ZIP_DEFLATED,
+                              name=lambda letter: _member_name(letter.number, letter.pk, taken))
+        else:
+            data = _write_merged(job, run, letters)
+        _finish(job, run, data)
+    except _Stopped:
+        logger.info("print job %s: run %s ended elsewhere", job.pk, run)
+        return PrintJob.objects.get(pk=job.pk)
+    except Exception as error:
+        logger.exception("print job %s failed", job.pk)
+        _fail(job.pk, run, error)
+        raise
+    return job
+
+
+def _enqueue_parts(job_id: int, run: int, parts: int) -> None:
+    """One task per part. With tasks inline a failing part raises here: the rest are skipped."""
+    from .tasks import build_print_part
+
+    try:
+        for index in range(parts):
+            build_print_part.delay(job_id, index, run)
+    except Exception as error:
+        logger.exception("print job %s: the parts of run %s could not all be built", job_id, run)
+        _fail(job_id, run, error)
+
+
+# ---------------------------------------------------------------- one part
+
+
+def print_job_build_part(*, job: PrintJob, index: int, run: int | None = None) -> PrintJob:
+    """Build part ``index`` of a split job's run ``run`` (the current one when not given).
+
+    The part's letters are collected into a part file, recorded under the job's row
+    lock; the part that completes the job assembles the final file. A part of a job
+    that is not running, of an earlier run, or already recorded does nothing. A
+    failure marks the job failed with the error and is raised again.
+    """
+    run = job.run if run is None else run
+    if (job.state != PrintJob.State.RUNNING or job.run != run or not 0 <= index < job.parts
+            or str(index) in job.part_files):
+        logger.info("print job %s: part %s of run %s skipped (job %s, run %s)",
+                    job.pk, index, run, job.state, job.run)
+        return job
+    storage = job.file.storage
+    start, end = part_bounds(len(job.letter_ids), job.parts, index)
+    ids = job.letter_ids[start:end]
+    stored = ""
+    try:
+        letters = _letters(ids)
+        if job.format == PrintJob.Format.ZIP:
+            # Members are named by letter id here; the final ZIP names them by number.
+            data = _write_zip(job, run, letters, name=lambda letter: f"{letter.pk}.pdf",
+                              compression=zipfile.ZIP_STORED)
+        else:
+            data = _write_merged(job, run, letters)
+        name = f"{PARTS_DIR}/job-{job.pk}-{run}-{index}.{job.format}"
+        stored = storage.save(name, ContentFile(data))
+        complete = _record_part(job.pk, run, index, stored)
+        if complete is None:
+            storage.delete(stored)
+            raise _Stopped
+        if complete:
+            _assemble(job.pk, run)
+    except _Stopped:
+        logger.info("print job %s: part %s stopped, run %s ended elsewhere", job.pk, index, run)
+    except Exception as error:
+        logger.exception("print job %s: part %s failed", job.pk, index)
+        _fail(job.pk, run, error, files=[stored] if stored else [])
+        raise
+    return PrintJob.objects.filter(pk=job.pk).first() or job
+
+
+def _record_part(job_id: int, run: int, index: int, name: str) -> bool | None:
+    """Note a finished part; True when it was the last one, None when the run is over."""
+    with transaction.atomic():
+        job = PrintJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.state != PrintJob.State.RUNNING or job.run != run \
+                or str(index) in job.part_files:
+            return None
+        job.part_files = {**job.part_files, str(index): name}
+        job.parts_done += 1
+        job.save(update_fields=["part_files", "parts_done"])
+        return job.parts_done == job.parts
+
+
+def _assemble(job_id: int, run: int) -> None:
+    """Join the parts of a complete run into the job's file, in order."""
+    job = PrintJob.objects.get(pk=job_id)
+    storage = job.file.storage
+    names = [job.part_files[str(index)] for index in range(job.parts)]
+    output = io.BytesIO()
+    if job.format == PrintJob.Format.ZIP:
+        numbers = dict(ReplyLetter.objects.filter(pk__in=job.letter_ids).values_list("pk", "number"))
+        taken: set[str] = set()
+        with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for index, name in enumerate(names):
+                start, end = part_bounds(len(job.letter_ids), job.parts, index)
+                with storage.open(name, "rb") as stored, zipfile.ZipFile(stored) as part:
+                    for letter_id in job.letter_ids[start:end]:
+                        member = _member_name(numbers.get(letter_id), letter_id, taken)
+                        archive.writestr(member, part.read(f"{letter_id}.pdf"))
+    else:
+        from pypdf import PdfReader, PdfWriter
+
+        writer = PdfWriter()
+        for name in names:
+            with storage.open(name, "rb") as stored:
+                writer.append(PdfReader(io.BytesIO(stored.read())))
+        writer.write(output)
+    _finish(job, run, output.getvalue())
+
+
+# ---------------------------------------------------------------- shared steps
+
+
+def _letters(ids: list[int]) -> list[ReplyLetter]:
+    """The letters of ``ids``, in that order."""
+    found = ReplyLetter.objects.select_related("proposal__session", "agency").in_bulk(ids)
+    missing = [str(pk) for pk in ids if pk not in found]
+    if missing:
+        raise DomainError(_("答复函（ID %(ids)s）已不存在，请重新生成。") % {"ids": "、".join(missing)})
+    return [found[pk] for pk in ids]
+
+
+def _letter_pdf(job: PrintJob, letter: ReplyLetter) -> bytes:
+    return letter_pdf_bytes(letter=letter) if job.seal else render_letter_pdf(letter, seal=False)
+
+
+def _count(job: PrintJob, run: int) -> None:
+    """One more letter done, never above the total; stop when the run has ended elsewhere."""
+    counted = PrintJob.objects.filter(pk=job.pk, state=PrintJob.State.RUNNING, run=run).update(
+        done=Least(F("done") + 1, F("total"))
+    )
+    if not counted:
+        raise _Stopped
+
+
+def _write_merged(job: PrintJob, run: int, letters) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for letter in letters:
+        writer.append(PdfReader(io.BytesIO(_letter_pdf(job, letter))))
+        _count(job, run)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def _write_zip(job: PrintJob, run: int, letters, *, name, compression: int) -> bytes:
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", compression=compression) as archive:
+        for letter in letters:
+            archive.writestr(name(letter), _letter_pdf(job, letter))
+            _count(job, run)
+    return output.getvalue()
+
+
+def _member_name(number: str | None, letter_id: int, taken: set[str]) -> str:
+    """A letter's name in the ZIP: its document number, unique within the archive."""
+    base = (number or f"letter-{letter_id}").replace("/", "-").replace("\\", "-")
+    name, n = f"{base}.pdf", 1
+    while name in taken:
+        n += 1
+        name = f"{base}-{n}.pdf"
+    taken.add(name)
+    return name
+
+
+def _job_file_name(job: PrintJob) -> str:
+    return f"job-{job.pk}.{job.format}"
+
+
+def _finish(job: PrintJob, run: int, data: bytes) -> None:
+    """Store the job's file and mark it done, unless the run ended elsewhere meanwhile."""
+    job.file.save(_job_file_name(job), ContentFile(data), save=False)
+    finished_at = timezone.now()
+    try:
+        with transaction.atomic():
+            current = PrintJob.objects.select_for_update().filter(pk=job.pk).first()
+            if current is None or current.state != PrintJob.State.RUNNING or current.run != run:
+                raise _Stopped
+            parts = list(current.part_files.values())
+            PrintJob.objects.filter(pk=job.pk).update(
+                file=job.file.name, state=PrintJob.State.DONE, done=F("total"),
+                finished_at=finished_at, part_files={},
+            )
+    except BaseException:
+        # The file is written before the row; if the row does not take it, remove it.
+        _delete_files(job.file.storage, [job.file.name])
+        raise
+    _delete_files(job.file.storage, parts)
+    job.state, job.finished_at, job.done, job.part_files = PrintJob.State.DONE, finished_at, job.total, {}
+
+
+def _fail(job_id: int, run: int, error: BaseException, *, files=()) -> None:
+    """Mark the run failed with the error (unless it ended already) and drop its part files."""
+    with transaction.atomic():
+        job = PrintJob.objects.select_for_update().filter(pk=job_id).first()
+        parts: list[str] = []
+        if job is not None and job.state == PrintJob.State.RUNNING and job.run == run:
+            parts = list(job.part_files.values())
+            job.state, job.error = PrintJob.State.FAILED, str(error) or error.__class__.__name__
+            job.finished_at, job.part_files = timezone.now(), {}
+            job.save(update_fields=["state", "error", "finished_at", "part_files"])
+    _delete_files(PrintJob._meta.get_field("file").storage, [*parts, *files])
+
+
+def _delete_files(storage, names) -> None:
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.warning("print job part file %s could not be deleted", name, exc_info=True)
+
+
+def _delete_part_files(job: PrintJob) -> None:
+    """Every part file of the job's earlier runs, recorded or not."""
+    storage = job.file.storage
+    try:
+        _dirs, files = storage.listdir(PARTS_DIR)
+    except (OSError, NotImplementedError):
+        files = []
+    prefix = f"job-{job.pk}-"
+    names = {f"{PARTS_DIR}/{name}" for name in files if name.startswith(prefix)}
+    _delete_files(storage, sorted(names | set(job.part_files.values())))
