@@ -289,3 +289,5 @@ PRINT_JOB_PART_SIZE = int(env("PRINT_JOB_PART_SIZE", default="20"))
 
 # The dashboard keeps a session's statistics this many seconds in the cache (0: never).
 STATS_CACHE_SECONDS = int(env("STATS_CACHE_SECONDS", default="300"))
+# While one request computes them, others wait up to this many seconds for its result.
+STATS_WAIT_SECONDS = int(env("STATS_WAIT_SECONDS", default="60"))

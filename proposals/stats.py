@@ -62,11 +62,11 @@ number of proposals, letters or agencies. The definitions:
 from __future__ import annotations
 
 import datetime
+import time
 from collections import defaultdict
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils.timezone import now
 from django.db.models import (
     Count,
     DateField,
@@ -84,6 +84,7 @@ from django.db.models import (
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
+from django.utils.timezone import now
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from replies.models import AdoptionStatus, ReplyLetter, Section
@@ -587,15 +588,31 @@ def cached_session_statistics(session: Session, *, refresh: bool = False) -> tup
 
     At national scale a session's numbers take seconds to compute; the dashboard shows
     them from the shared cache, with the time they were computed and a way to
-    recompute at once (``refresh``). A new day always computes afresh.
+    recompute at once (``refresh``). A new day always computes afresh. When the numbers
+    are missing, one request computes them while the others wait for its result (up to
+    STATS_WAIT_SECONDS), so that many people opening the dashboard together do not all
+    compute the same numbers at once.
     """
     seconds = settings.STATS_CACHE_SECONDS
+    if not seconds:
+        return session_statistics(session), now()
     key = f"session-statistics:{session.pk}:{timezone.localdate().isoformat()}"
-    if seconds and not refresh:
+    if not refresh:
         found = cache.get(key)
         if found is not None:
             return found
-    computed = (session_statistics(session), now())
-    if seconds:
+        lock = f"{key}:computing"
+        if not cache.add(lock, True, timeout=settings.STATS_WAIT_SECONDS):
+            deadline = time.monotonic() + settings.STATS_WAIT_SECONDS
+            while time.monotonic() < deadline:
+                time.sleep(0.1)
+                found = cache.get(key)
+                if found is not None:
+                    return found
+    try:
+        computed = (session_statistics(session), now())
         cache.set(key, computed, seconds)
+    finally:
+        if not refresh:
+            cache.delete(f"{key}:computing")
     return computed

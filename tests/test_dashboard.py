@@ -280,3 +280,41 @@ def test_the_statistics_are_kept_for_a_while_and_recomputed_on_request(client, c
         client.get(URL, {"refresh": "1"})
     assert len(cached) < len(fresh)
     cache.clear()
+
+
+def test_people_opening_the_dashboard_together_compute_the_numbers_once(counted, settings, monkeypatch):
+    """The first request computes; one arriving meanwhile waits for its result."""
+    import threading
+
+    from django.core.cache import cache
+
+    settings.STATS_CACHE_SECONDS = 300
+    cache.clear()
+    started, release, calls = threading.Event(), threading.Event(), []
+    # Computed here: the threads below have database connections of their own, which do
+    # not see this test's data; what matters is how often they compute.
+    numbers = stats_module.session_statistics(counted.session)
+
+    def slow(session, today=None):
+        calls.append(session.pk)
+        started.set()
+        release.wait(10)
+        return numbers
+
+    monkeypatch.setattr(stats_module, "session_statistics", slow)
+    results = {}
+    first = threading.Thread(target=lambda: results.setdefault(
+        "first", stats_module.cached_session_statistics(counted.session)))
+    first.start()
+    assert started.wait(10)
+    second = threading.Thread(target=lambda: results.setdefault(
+        "second", stats_module.cached_session_statistics(counted.session)))
+    second.start()
+    second.join(0.5)
+    assert second.is_alive()  # waiting for the first, not computing
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert calls == [counted.session.pk]
+    assert results["first"] == results["second"]
+    cache.clear()
