@@ -9,6 +9,8 @@ under test-artifacts/<test>/<person>/.
    corrected); the lead agency assembles, previews and sends its letter; it is signed.
 3. The office downloads the signed letter and prints a batch; the liaison staff record
    the proposer's feedback and close the proposal.
+4. An agency asks for more time; the liaison staff are notified, find the proposal with
+   the search box and approve; the agency is told the new due date.
 """
 
 import datetime
@@ -521,3 +523,51 @@ def test_office_prints_and_liaison_closes_the_proposal(world, journey):
     liaison.shot("closed")
     proposal.refresh_from_db()
     assert proposal.state == Proposal.State.CLOSED
+
+
+def test_an_agency_asks_for_more_time_and_the_liaison_staff_agree(world, journey):
+    """延期: the lead officer asks from the handling page; liaison staff hear of it, find the
+    proposal with the search box, and approve; the officer is told the new date."""
+    proposal = world.assigned(title="关于完善社区养老服务设施的建议")
+    assignment = proposal.assignments.get(agency=world.lead)
+    old_due = assignment.due_on
+    new_due = old_due + datetime.timedelta(days=45)
+
+    officer = journey("officer")
+    page = officer.log_in("lead-officer")
+    officer.go(f"/handling/{proposal.pk}/")
+    page.get_by_role("link", name="申请延期").click()
+    page.fill("#id_due_on", new_due.isoformat())
+    page.fill("#id_reason", "需等待市财政局对专项资金的批复。")
+    officer.shot("extension-form")
+    page.get_by_role("button", name="提交申请").click()
+    expect_message(page, "延期申请已提交")
+    expect(page.get_by_text(f"已申请延期至{day_text(new_due)}，待审批")).to_be_visible()
+    officer.shot("pending")
+
+    liaison = journey("liaison")
+    page = liaison.log_in("liaison")
+    expect(page.get_by_text("有1份延期申请待审批")).to_be_visible()
+    click_and_wait(page, page.get_by_role("navigation", name="主导航").get_by_role("link", name=re.compile("^通知")))
+    expect(page.get_by_text("延期申请待审批").first).to_be_visible()
+    liaison.shot("notification")
+
+    # The search box in the header finds the proposal by two characters of its title.
+    page.fill("#site-search-q", "养老")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    expect(page.locator("mark").first).to_have_text("养老")
+    liaison.shot("search")
+
+    nav(page, "延期申请")
+    page.get_by_role("link", name="审批").click()
+    page.get_by_label("批准延期", exact=True).check()
+    liaison.shot("decide")
+    page.get_by_role("button", name="确定").click()
+    expect(page.get_by_text("没有待审批的延期申请。")).to_be_visible()
+    assignment.refresh_from_db()
+    assert assignment.due_on == new_due
+
+    page = officer.go("/notifications/")
+    expect(page.get_by_text(f"的办理期限已延至{day_text(new_due)}")).to_be_visible()
+    officer.shot("approved")
