@@ -45,7 +45,7 @@ from search.similarity import similar_for_page
 
 from . import services
 from .deadlines import UnknownCalendarYear
-from .filters import ROLE_ORDER, ProposalFilter, proposal_list_queryset
+from .filters import ROLE_ORDER, ProposalFilter, mark_overdue, proposal_list_queryset
 from .forms import (
     BODY_MAX,
     AssignmentAddForm,
@@ -171,6 +171,7 @@ def proposal_list(request):
         return _export_list(filterset.qs)
     paginator = Paginator(filterset.qs, PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
+    page_obj.object_list = mark_overdue(page_obj.object_list, today)
     for proposal in page_obj.object_list:
         proposal.lead_name = getattr(proposal.lead_proposer, "name", "")
         proposal.co_signer_count = sum(
@@ -211,7 +212,7 @@ def _export_list(proposals):
     separator = pgettext("separator between list items", "、")
     yes, no = _("是"), _("否")
     rows = []
-    for proposal in proposals:
+    for proposal in mark_overdue(proposals):
         by_role = {role: [] for role in Assignment.Role.values}
         for assignment in proposal.assignments.all():
             by_role[assignment.role].append(assignment.agency.short_name)

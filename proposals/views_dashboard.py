@@ -31,8 +31,8 @@ from .stats import (
     AGENCY_SORTS,
     DEFAULT_AGENCY_SORT,
     SATISFACTION_KEYS,
-    format_percent,
     cached_session_statistics,
+    format_percent,
     sort_agencies,
     summary_text,
 )
