@@ -47,7 +47,7 @@ def pages(objects: dict) -> dict[str, list[str]]:
     return {
         "liaison": [
             "/", f"/proposals/?session={session}", f"/proposals/?session={session}&state=assigned",
-            f"/proposals/?session={session}&sort=-due", "/proposals/?overdue=yes&page=2",
+            f"/proposals/?session={session}&sort=-due", "/proposals/?overdue=1&page=2",
             f"/proposals/dashboard/?session={session}", "/proposals/extensions/", "/print/",
             "/search/?q=%E5%85%BB%E8%80%81", "/notifications/",
             f"/proposals/{objects['proposal']}/", f"/handling/{objects['proposal']}/",
