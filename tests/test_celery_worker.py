@@ -22,6 +22,7 @@ from celery import signals
 from celery.contrib.testing.worker import start_worker
 from django.core.files.storage import default_storage
 from django.db import connection
+from kombu import pools as kombu_pools
 from pypdf import PdfReader
 
 from config.celery import app
@@ -43,11 +44,16 @@ WAIT = 60  # seconds: a generous bound; a PDF takes well under a second
 
 
 def _reset_app_connections() -> None:
-    """Forget broker connections and result stores made with the previous configuration."""
+    """Forget broker connections and result stores made with the previous configuration.
+
+    Kombu also keeps producer pools in a registry of its own, keyed by connection; one
+    left there would hand later tasks (inline ones too) a producer from the closed pool.
+    """
     if app._pool is not None:
         app._pool.force_close_all()
         app._pool = None
     app.amqp._producer_pool = None
+    kombu_pools.reset()
     app._local.__dict__.pop("backend", None)
 
 
