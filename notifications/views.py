@@ -7,7 +7,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+
+from core import excel
 
 from . import services
 from .models import Notification
@@ -25,11 +28,26 @@ def _back(request):
     return redirect(reverse("notifications:list"))
 
 
+def _export(notifications):
+    """The user's notifications as an Excel workbook, newest first."""
+    columns = [
+        excel.Column(_("时间"), excel.DATETIME), excel.Column(_("类型")),
+        excel.Column(_("标题"), width=40, wrap=True), excel.Column(_("内容"), width=60, wrap=True),
+        excel.Column(_("阅读时间"), excel.DATETIME),
+    ]
+    rows = [[n.created_at, n.get_kind_display(), n.title, n.text, n.read_at] for n in notifications]
+    filename = _("通知%(date)s.xlsx") % {"date": excel.today_stamp()}
+    return excel.xlsx_response([excel.Sheet(_("通知"), columns, rows)], filename=filename,
+                               fallback=f"notifications-{excel.today_stamp()}.xlsx")
+
+
 @login_required
 @require_GET
 def notification_list(request):
     """通知: newest first, the unread ones marked."""
     notifications = Notification.objects.of(request.user).order_by("-created_at", "-id")
+    if excel.wants_xlsx(request):
+        return _export(notifications)
     page = Paginator(notifications, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "notifications/list.html", {"page": page})
 

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import excel
 from core.roles import agency_ids, agency_roles, is_liaison
 from core.workflow import DomainError
 
@@ -97,6 +98,8 @@ def _liaison(user) -> None:
 def extension_list(request):
     """待审批的延期申请, oldest first, and the latest decisions."""
     _liaison(request.user)
+    if excel.wants_xlsx(request):
+        return _export(_requests().order_by("-created_at", "-id"))
     pending = list(_requests().filter(state=ExtensionRequest.State.PENDING).order_by("created_at", "id"))
     for item in pending:
         item.extra_days = (item.requested_due_on - item.current_due_on).days
@@ -105,6 +108,30 @@ def extension_list(request):
         .order_by("-decided_at", "-id")[:RECENT_DECISIONS]
     )
     return render(request, "proposals/extension_list.html", {"pending": pending, "decided": decided})
+
+
+def _export(requests):
+    """Every extension request, pending and decided, as an Excel workbook."""
+    date, when = excel.DATE, excel.DATETIME
+    columns = [
+        excel.Column(_("提案号")), excel.Column(_("案由"), width=40, wrap=True),
+        excel.Column(_("承办单位")), excel.Column(_("承办方式")), excel.Column(_("原期限"), date),
+        excel.Column(_("申请延期至"), date), excel.Column(_("批准延期至"), date),
+        excel.Column(_("延期理由"), width=40, wrap=True), excel.Column(_("状态")),
+        excel.Column(_("申请时间"), when), excel.Column(_("审批人")), excel.Column(_("处理时间"), when),
+        excel.Column(_("审批意见"), width=30, wrap=True),
+    ]
+    rows = [[
+        item.assignment.proposal.number, item.assignment.proposal.title,
+        item.assignment.agency.short_name, item.assignment.get_role_display(),
+        item.current_due_on, item.requested_due_on, item.approved_due_on, item.reason,
+        item.get_state_display(), item.created_at,
+        item.decided_by.get_full_name() or item.decided_by.get_username() if item.decided_by else "",
+        item.decided_at, item.decision_note,
+    ] for item in requests]
+    filename = _("延期申请%(date)s.xlsx") % {"date": excel.today_stamp()}
+    return excel.xlsx_response([excel.Sheet(_("延期申请"), columns, rows)], filename=filename,
+                               fallback=f"extensions-{excel.today_stamp()}.xlsx")
 
 
 @login_required

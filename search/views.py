@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core import excel
+
 from .analysis import QueryTooShort, highlight, parse_query, snippet
 from .models import SearchEntry
 from .selectors import kind_counts, search
@@ -45,6 +47,26 @@ def result_row(entry: SearchEntry, words: list[str]) -> dict:
     }
 
 
+# The most results one export holds: the best ranked, as the pages show them.
+EXPORT_MAX = 5000
+
+
+def _export(text: str, entries):
+    """The ranked results (up to EXPORT_MAX) as an Excel workbook, best first."""
+    kinds = dict(Kind.choices)
+    columns = [
+        excel.Column(_("类型")), excel.Column(_("届次会议")), excel.Column(_("提案号")),
+        excel.Column(_("标题"), width=50, wrap=True), excel.Column(_("相关度"), excel.NUMBER),
+    ]
+    rows = [[kinds.get(entry.kind, entry.kind), entry.session.name if entry.session_id else "",
+             entry.proposal.number if entry.proposal_id else "", entry.title, entry.score]
+            for entry in entries]
+    filename = _("检索结果%(date)s.xlsx") % {"date": excel.today_stamp()}
+    sheet = excel.Sheet(_("检索：%(q)s") % {"q": text}, columns, rows)
+    return excel.xlsx_response([sheet], filename=filename,
+                               fallback=f"search-{excel.today_stamp()}.xlsx")
+
+
 @login_required
 @require_GET
 def results(request):
@@ -61,6 +83,8 @@ def results(request):
     if not query.words:
         context["problem"] = _("请输入要查找的词语，例如“协会”或“养老”。")
         return render(request, "search/results.html", context)
+    if excel.wants_xlsx(request):
+        return _export(text, search(request.user, query, kind or None)[:EXPORT_MAX])
     counts = kind_counts(request.user, query)
     paginator = Paginator(search(request.user, query, kind or None), PER_PAGE)
     # The counts already hold the number of results: no second count.

@@ -284,3 +284,54 @@ def test_exports_read_the_database_a_fixed_number_of_times(client, world, url, w
     small = _queries(client, getattr(world, who), url)
     _more(world, 4)
     assert _queries(client, getattr(world, who), url) == small
+
+
+# ---------------------------------------------------------------- the other lists
+
+
+def _rows(response):
+    assert response["Content-Type"] == excel.CONTENT_TYPE
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_extension_requests_export_for_liaison_staff(client, world):
+    import datetime
+
+    from proposals import extensions
+
+    lead = world.assigned().assignments.get(agency=world.lead)
+    extensions.extension_request(assignment=lead, due_on=datetime.date(2023, 8, 1),
+                                 reason="需等待批复。", actor=world.lead_officer)
+    client.force_login(world.liaison)
+    rows = _rows(client.get(reverse("proposals:extensions"), {"format": "xlsx"}))
+    assert rows[0][:3] == ["提案号", "案由", "承办单位"]
+    assert len(rows) == 2
+    assert rows[1][2] == world.lead.short_name and rows[1][5] == datetime.datetime(2023, 8, 1)
+    assert rows[1][7] == "需等待批复。" and rows[1][8] == "待审批"
+    client.force_login(world.lead_officer)
+    assert client.get(reverse("proposals:extensions"), {"format": "xlsx"}).status_code == 403
+
+
+def test_search_results_export_only_what_the_user_may_find(client, world,
+                                                          django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the index follows the commit
+        world.assigned(title="关于发展社区养老服务的建议")
+        world.proposal(title="关于规范养老机构收费的建议")  # submitted: not for agency staff
+    client.force_login(world.liaison)
+    rows = _rows(client.get(reverse("search:results"), {"q": "养老", "kind": "proposal", "format": "xlsx"}))
+    assert rows[0][:4] == ["类型", "届次会议", "提案号", "标题"]
+    assert sorted(row[3] for row in rows[1:]) == ["关于发展社区养老服务的建议", "关于规范养老机构收费的建议"]
+    client.force_login(world.lead_officer)
+    rows = _rows(client.get(reverse("search:results"), {"q": "养老", "kind": "proposal", "format": "xlsx"}))
+    assert [row[3] for row in rows[1:]] == ["关于发展社区养老服务的建议"]
+
+
+def test_notifications_export_the_users_own(client, world):
+    world.assigned()  # tells the lead and the co-handling agencies' staff
+    client.force_login(world.lead_officer)
+    rows = _rows(client.get(reverse("notifications:list"), {"format": "xlsx"}))
+    assert rows[0] == ["时间", "类型", "标题", "内容", "阅读时间"]
+    assert len(rows) == 2 and rows[1][1] == "新交办" and rows[1][4] is None
+    client.force_login(world.liaison)
+    assert len(_rows(client.get(reverse("notifications:list"), {"format": "xlsx"}))) == 1
