@@ -51,6 +51,11 @@ def agency_roles(user, agency) -> set[str]:
     return _memberships(user).get(agency.pk, set())
 
 
+def is_agency_member(user, agency) -> bool:
+    """``user`` works in ``agency`` (as officer or approver), or is a superuser."""
+    return user.is_superuser or bool(agency_roles(user, agency))
+
+
 def agency_ids(user) -> set[int]:
     """The agencies ``user`` works in, as officer or approver."""
     return set(_memberships(user))
@@ -67,7 +72,7 @@ def require_liaison(actor) -> None:
 
 
 def require_agency_member(actor, agency) -> None:
-    if actor is not None and not actor.is_superuser and not agency_roles(actor, agency):
+    if actor is not None and not is_agency_member(actor, agency):
         raise PermissionDenied(
             _("只有%(agency)s的工作人员可以进行此操作。") % {"agency": agency.short_name}
         )

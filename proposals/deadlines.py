@@ -71,7 +71,7 @@ def holiday_name(name: str | None) -> str:
         return name
 
 
-def _day_text(day: datetime.date, *, with_year: bool = False) -> str:
+def day_text(day: datetime.date, *, with_year: bool = False) -> str:
     if with_year:
         return gettext("%(y)s年%(m)s月%(d)s日") % {"y": day.year, "m": day.month, "d": day.day}
     return gettext("%(m)s月%(d)s日") % {"m": day.month, "d": day.day}
@@ -112,10 +112,10 @@ class HolidaySpan:
 
     def __str__(self) -> str:
         if self.first == self.last:
-            days = _day_text(self.first)
+            days = day_text(self.first)
         else:
             days = gettext("%(first)s—%(last)s") % {
-                "first": _day_text(self.first), "last": _day_text(self.last)}
+                "first": day_text(self.first), "last": day_text(self.last)}
         return gettext("%(name)s（%(days)s）") % {"name": self.name, "days": days}
 
 
@@ -127,7 +127,7 @@ class MakeupDay:
     name: str
 
     def __str__(self) -> str:
-        return _day_text(self.date)
+        return day_text(self.date)
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ class DueDate:
         """One sentence for people: where counting starts, the rule, what was skipped."""
         parts = [
             gettext("%(start)s起算（当日不计），%(period)s") % {
-                "start": _day_text(self.start, with_year=True), "period": self.period}
+                "start": day_text(self.start, with_year=True), "period": self.period}
         ]
         if self.unit == Unit.WORKING_DAYS:
             if self.holidays:
@@ -175,7 +175,7 @@ class DueDate:
         elif self.unit == Unit.CALENDAR_MONTHS:
             if self.date.day != self.start.day:
                 parts.append(gettext("到期月无对应日，取该月最后一日"))
-        parts.append(gettext("期限为%(due)s") % {"due": _day_text(self.date, with_year=True)})
+        parts.append(gettext("期限为%(due)s") % {"due": day_text(self.date, with_year=True)})
         return _sentence_text(parts)
 
 

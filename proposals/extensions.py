@@ -18,6 +18,7 @@ from core.workflow import DomainError, IllegalMove, check_move, require_reason, 
 from notifications import events as notify
 
 from . import services
+from .deadlines import day_text
 from .models import Assignment, ExtensionRequest, StateChange, assignment_answered
 
 # The longest extension one request may ask for: a request for more is a mistake in
@@ -55,7 +56,7 @@ def extension_request(
         raise IllegalMove(_("本单位已答复，无需申请延期。"))
     if due_on <= assignment.due_on:
         raise DomainError(
-            _("申请的期限应晚于现在的办理期限（%(due)s）。") % {"due": _day(assignment.due_on)},
+            _("申请的期限应晚于现在的办理期限（%(due)s）。") % {"due": day_text(assignment.due_on, with_year=True)},
             field="due_on",
         )
     if (due_on - assignment.due_on).days > MAX_EXTENSION_DAYS:
@@ -78,10 +79,6 @@ def extension_request(
 
 def _answered(assignment: Assignment) -> bool:
     return Assignment.objects.filter(pk=assignment.pk).filter(assignment_answered()).exists()
-
-
-def _day(day: datetime.date) -> str:
-    return _("%(y)s年%(m)s月%(d)s日") % {"y": day.year, "m": day.month, "d": day.day}
 
 
 @transaction.atomic

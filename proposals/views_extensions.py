@@ -16,23 +16,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import excel
-from core.roles import agency_ids, agency_roles, is_liaison
+from core.roles import agency_ids, is_agency_member, is_liaison
 from core.workflow import DomainError
 
 from . import extensions
 from .forms import ExtensionDecisionForm, ExtensionRequestForm
 from .models import Assignment, ExtensionRequest, Proposal
+from .views import refuse
 
 RECENT_DECISIONS = 20
-
-
-def _is_member(user, agency) -> bool:
-    return user.is_superuser or bool(agency_roles(user, agency))
-
-
-def _refuse(form, error: DomainError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 def _requests():
@@ -50,7 +42,7 @@ def extension_request(request, pk: int):
         Assignment.objects.select_related("agency", "proposal__session").filter(proposal__in=visible),
         pk=pk,
     )
-    if not _is_member(request.user, assignment.agency):
+    if not is_agency_member(request.user, assignment.agency):
         raise PermissionDenied(_("只有承办单位的工作人员可以申请延期。"))
     form = ExtensionRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -60,7 +52,7 @@ def extension_request(request, pk: int):
                 reason=form.cleaned_data["reason"], actor=request.user,
             )
         except DomainError as error:
-            _refuse(form, error)
+            refuse(form, error)
         else:
             messages.success(request, _("延期申请已提交，请等待提案委审批。"))
             return redirect("replies:handling", pk=assignment.proposal_id)
@@ -156,7 +148,7 @@ def extension_decide(request, pk: int):
                 messages.success(request, _("已不批准%(agency)s的延期申请。") % {
                     "agency": item.assignment.agency.short_name})
         except DomainError as error:
-            _refuse(form, error)
+            refuse(form, error)
         else:
             return redirect("proposals:extensions")
     return render(request, "proposals/extension_decide.html", {

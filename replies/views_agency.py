@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import BooleanField, ExpressionWrapper
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import excel
-from core.roles import agency_ids, agency_roles
+from core.roles import agency_ids, agency_roles, is_agency_member
 from core.workflow import ConcurrentEdit, DomainError, IllegalMove
 from proposals.models import (
     Assignment,
@@ -51,7 +52,7 @@ ROLE_ORDER = {Assignment.Role.LEAD: 0, Assignment.Role.CO: 1, Assignment.Role.SE
 
 def may_write(user, agency) -> bool:
     """Officers and approvers of ``agency`` draft its sections and its letters."""
-    return user.is_superuser or bool(agency_roles(user, agency))
+    return is_agency_member(user, agency)
 
 
 def may_sign(user, agency) -> bool:
@@ -211,8 +212,9 @@ def handling(request, pk: int):
     proposal = get_object_or_404(
         _visible_proposals(user).select_related("session", "category"), pk=pk
     )
+    answered = ExpressionWrapper(assignment_answered(), output_field=BooleanField())
     assignments = sorted(
-        proposal.assignments.select_related("agency"),
+        proposal.assignments.select_related("agency").annotate(answered=answered),
         key=lambda a: (ROLE_ORDER.get(a.role, 9), a.agency.code),
     )
     today = timezone.localdate()
@@ -224,13 +226,8 @@ def handling(request, pk: int):
         item.assignment_id: item for item in ExtensionRequest.objects.filter(
             assignment__in=[a.pk for a in mine], state=ExtensionRequest.State.PENDING)
     } if mine else {}
-    answered = set(
-        Assignment.objects.filter(pk__in=[a.pk for a in mine]).filter(assignment_answered())
-        .values_list("pk", flat=True)
-    ) if mine else set()
     for assignment in assignments:
         assignment.pending_extension = pending.get(assignment.pk)
-        assignment.answered = assignment.pk in answered
     reasons = _return_reasons(proposal)
     recommendations = list(selectors.proposal_recommendations(proposal, user))
     for recommendation in recommendations:
