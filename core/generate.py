@@ -36,6 +36,7 @@ from django.utils.translation import ngettext
 
 from agencies.models import Agency, Membership
 from core.roles import LIAISON_GROUP, OFFICE_GROUP
+from proposals import answers
 from proposals.deadlines import UnknownCalendarYear
 from proposals.models import (
     Assignment,
@@ -393,6 +394,8 @@ class Generator:
                     "done": min(start + BATCH, len(plans)), "n": len(plans),
                     "s": time.perf_counter() - started})
             self._counters(plans)
+            answers.refresh()  # every assignment: appended proposals share none with earlier ones
+            self.log(_("已记录各承办单位是否答复（%(s).1f秒）") % {"s": time.perf_counter() - started})
         if connection.vendor == "postgresql":  # fresh statistics, so the planner knows the new rows
             with connection.cursor() as cursor:
                 for model in WRITTEN:

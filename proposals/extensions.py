@@ -19,7 +19,7 @@ from notifications import events as notify
 
 from . import services
 from .deadlines import day_text
-from .models import Assignment, ExtensionRequest, StateChange, assignment_answered
+from .models import Assignment, ExtensionRequest, StateChange
 
 # The longest extension one request may ask for: a request for more is a mistake in
 # the date far more often than a real need, and the liaison staff can still set any date.
@@ -52,7 +52,7 @@ def extension_request(
     assignment = Assignment.objects.select_for_update(of=("self",)).select_related(
         "agency", "proposal").get(pk=assignment.pk)
     _check_handling(assignment)
-    if _answered(assignment):
+    if assignment.answered:
         raise IllegalMove(_("本单位已答复，无需申请延期。"))
     if due_on <= assignment.due_on:
         raise DomainError(
@@ -75,10 +75,6 @@ def extension_request(
     )
     notify.extension_requested(request=request, actor=actor)
     return request
-
-
-def _answered(assignment: Assignment) -> bool:
-    return Assignment.objects.filter(pk=assignment.pk).filter(assignment_answered()).exists()
 
 
 @transaction.atomic

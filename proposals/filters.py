@@ -2,7 +2,7 @@
 
 An assignment is *overdue* (逾期) when its due date has passed while the proposal is
 being handled (已交办 or 重新办理) and its agency has not answered in the current round
-(see ``proposals.models.assignment_answered``).
+(see ``proposals.answers``).
 """
 
 from __future__ import annotations

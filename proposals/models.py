@@ -364,7 +364,7 @@ class AssignmentQuerySet(models.QuerySet):
     def pending(self):
         """Assignments of proposals being handled whose agency has not answered this round."""
         handling = [Proposal.State.ASSIGNED, Proposal.State.REOPENED]
-        return self.filter(proposal__state__in=handling).exclude(assignment_answered())
+        return self.filter(proposal__state__in=handling, answered=False)
 
     def overdue(self, today):
         """Pending assignments whose due date has passed."""
@@ -391,28 +391,6 @@ class _AddDays(models.Func):
         )
 
 
-def assignment_answered() -> models.Q:
-    """On an Assignment queryset: the agency has answered in the proposal's current round.
-
-    A lead or separate handler (主办、分办) has answered with a signed letter of this
-    round; a co-handler (会办) with an approved section on the proposal.
-    """
-    from replies.models import ReplyLetter, Section
-
-    signed_letter = ReplyLetter.objects.final().filter(
-        proposal=models.OuterRef("proposal"), agency=models.OuterRef("agency"),
-        round=models.OuterRef("proposal__round"),
-    )
-    approved_section = Section.objects.filter(
-        recommendation__proposal=models.OuterRef("proposal"), agency=models.OuterRef("agency"),
-        state=Section.State.APPROVED,
-    )
-    return (
-        (models.Q(role__in=["lead", "separate"]) & models.Exists(signed_letter))
-        | (models.Q(role="co") & models.Exists(approved_section))
-    )
-
-
 class Assignment(models.Model):
     """交办: a proposal handed to an agency, as lead, co-handler or separate handler."""
 
@@ -431,6 +409,10 @@ class Assignment(models.Model):
     role = models.CharField(_("承办方式"), max_length=10, choices=Role.choices)
     assigned_on = models.DateField(_("交办日期"))
     due_on = models.DateField(_("办理期限"))
+    # Kept by proposals.answers.refresh from the letters, sections and history.
+    answered = models.BooleanField(_("本轮已答复"), default=False, editable=False)
+    answered_ever = models.BooleanField(_("已答复过"), default=False, editable=False)
+    answered_in_time = models.BooleanField(_("按期答复"), default=False, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -450,7 +432,12 @@ class Assignment(models.Model):
                 name="assignment_due_after_assigned",
             ),
         ]
-        indexes = [models.Index(fields=["agency", "due_on"])]
+        indexes = [
+            models.Index(fields=["agency", "due_on"]),
+            # the inbox, the reminders and the overdue marks: what is still to answer, by date
+            models.Index(fields=["agency", "due_on"], condition=models.Q(answered=False),
+                         name="assignment_unanswered_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.proposal.number} → {self.agency.short_name}（{self.get_role_display()}）"

@@ -20,6 +20,7 @@ from core.workflow import DomainError, IllegalMove, check_move, require_reason, 
 from notifications import events as notify
 from search.hooks import reindex_on_commit
 
+from . import answers
 from .deadlines import UnknownCalendarYear
 from .models import (
     Assignment,
@@ -390,6 +391,7 @@ def assignment_add(
         assignment, action="add_assignment", actor=actor, reason=reason, proposal=proposal,
         data={"agency": agency.code, "role": role, "due_on": due_on.isoformat()},
     )
+    answers.refresh(proposal)
     notify.assignment_added(assignment=assignment, actor=actor)
     return assignment
 
@@ -416,6 +418,7 @@ def assignment_change_due(
         assignment, action="extend", actor=actor, reason=reason, proposal=proposal,
         data={"agency": assignment.agency.code, "from": previous.isoformat(), "to": due_on.isoformat()},
     )
+    answers.refresh(proposal)
     return assignment
 
 
@@ -545,6 +548,7 @@ def proposal_reopen(*, proposal: Proposal, actor=None, reason: str = "") -> Prop
             data={"agency": assignment.agency.code, "from": previous.isoformat(),
                   "to": due.date.isoformat(), "start": reopened_on.isoformat()},
         )
+    answers.refresh(proposal)
     notify.proposal_reopened(proposal=proposal, actor=actor, reason=reason)
     return proposal
 

@@ -57,6 +57,9 @@ number of proposals, letters or agencies. The definitions:
     lead or separate handler (the proposer rates the reply letters); ``satisfied``
     counts those 满意 or 基本满意 on the result. Rows come sorted with the most overdue
     first (see :data:`AGENCY_SORTS`).
+
+Replied, on time and overdue per assignment are the facts each assignment keeps
+(:mod:`proposals.answers`), so they are read from columns, not worked out per row.
 """
 
 from __future__ import annotations
@@ -81,8 +84,6 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy, ngettext, pgettext
@@ -95,8 +96,6 @@ from .models import (
     Proposal,
     Satisfaction,
     Session,
-    StateChange,
-    assignment_answered,
 )
 
 State = Proposal.State
@@ -132,66 +131,14 @@ def _final_letters(**filters):
     return ReplyLetter.objects.final().filter(**filters)
 
 
-def _first_due():
-    """On an Assignment queryset: the due date of the first round. Reopening (重新办理)
-    sets a new due date and records the one it replaced, so the first reply is judged
-    by the date in force before the first reopening."""
-    replaced = StateChange.objects.filter(
-        content_type__app_label="proposals", content_type__model="assignment",
-        object_id=OuterRef("pk"), action="rehandling_due",
-    ).order_by("at", "id").annotate(
-        replaced=Cast(KT("data__from"), output_field=DateField())
-    ).values("replaced")[:1]
-    return Coalesce(Subquery(replaced, output_field=DateField()), F("due_on"))
-
-
-def _answered_on_time() -> Q:
-    """On an Assignment queryset aliasing ``first_due``: the agency's first answer came on
-    or before its first round's due date."""
-    letter_in_time = _final_letters(
-        proposal=OuterRef("proposal"), agency=OuterRef("agency"), signed_on__lte=OuterRef("first_due"),
-    )
-    approval_in_time = StateChange.objects.filter(
-        content_type__app_label="replies", content_type__model="section", object_id=OuterRef("pk"),
-        action="approve", at__date__lte=OuterRef(OuterRef("first_due")),
-    )
-    section_in_time = Section.objects.filter(
-        recommendation__proposal=OuterRef("proposal"), agency=OuterRef("agency"),
-        state=Section.State.APPROVED,
-    ).filter(Exists(approval_in_time))
-    return (
-        (Q(role__in=ANSWERING_ROLES) & Exists(letter_in_time))
-        | (Q(role=Assignment.Role.CO) & Exists(section_in_time))
-    )
-
-
-def _answered_ever() -> Q:
-    """On an Assignment queryset: the agency has answered in some round."""
-    letter = _final_letters(proposal=OuterRef("proposal"), agency=OuterRef("agency"))
-    section = Section.objects.filter(
-        recommendation__proposal=OuterRef("proposal"), agency=OuterRef("agency"),
-        state=Section.State.APPROVED,
-    )
-    return (Q(role__in=ANSWERING_ROLES) & Exists(letter)) | (Q(role=Assignment.Role.CO) & Exists(section))
-
-
-def _latest_feedback(field: str, proposal_ref: str) -> Subquery:
-    """The ``field`` of the latest feedback on the proposal at ``proposal_ref``."""
-    return Subquery(
-        Feedback.objects.filter(proposal=OuterRef(proposal_ref))
-        .order_by("-received_on", "-id").values(field)[:1]
-    )
-
-
-def _satisfaction_counts(prefix: str = "", condition: Q | None = None) -> dict:
-    """Aggregates counting latest feedback (annotated as ``latest_handling`` /
-    ``latest_result``, or the feedback's own fields when ``prefix`` is empty)."""
-    base = condition if condition is not None else Q()
+def _satisfaction_counts(prefix: str = "") -> dict:
+    """Aggregates counting feedback by its answers (the fields ``handling`` and
+    ``result``, reached through ``prefix``)."""
     counts = {}
     for field in SATISFACTION_FIELDS:
         column = f"{prefix}{field}"
         for value in SATISFACTION_KEYS:
-            counts[f"{field}_{value}"] = Count("pk", filter=base & Q(**{column: value}))
+            counts[f"{field}_{value}"] = Count("pk", filter=Q(**{column: value}))
     return counts
 
 
@@ -213,10 +160,8 @@ def _satisfaction_block(row: dict, feedback: int) -> tuple[dict, dict]:
 
 def _proposal_counts(session: Session, today: datetime.date) -> dict:
     late_answer = Assignment.objects.filter(
-        proposal=OuterRef("pk"), role__in=ANSWERING_ROLES,
-    ).alias(first_due=_first_due()).exclude(Exists(_final_letters(
-        proposal=OuterRef("proposal"), agency=OuterRef("agency"), signed_on__lte=OuterRef("first_due"),
-    )))
+        proposal=OuterRef("pk"), role__in=ANSWERING_ROLES, answered_in_time=False,
+    )
     answering = Assignment.objects.filter(proposal=OuterRef("pk"), role__in=ANSWERING_ROLES)
     overdue = Assignment.objects.overdue(today).filter(proposal=OuterRef("pk"))
     replied = Q(state__in=REPLIED_STATES)
@@ -289,12 +234,34 @@ def _adoption(session: Session) -> tuple[dict, dict, dict]:
     }
 
 
-def _satisfaction(session: Session) -> dict:
+def _latest_feedback_pks(session: Session):
+    """The pks of each proposal's latest feedback in the session."""
     latest = Feedback.objects.filter(proposal=OuterRef("proposal")).order_by("-received_on", "-id")
-    feedback = Feedback.objects.filter(proposal__session=session).filter(
-        pk=Subquery(latest.values("pk")[:1])
-    )
+    return Feedback.objects.filter(proposal__session=session, pk=Subquery(latest.values("pk")[:1])).values("pk")
+
+
+def _satisfaction(session: Session) -> dict:
+    feedback = Feedback.objects.filter(pk__in=_latest_feedback_pks(session))
     return feedback.aggregate(feedback=Count("pk"), **_satisfaction_counts())
+
+
+def _agency_feedback(session: Session) -> dict[int, dict]:
+    """Latest feedback counted per agency over the proposals it answers as lead or
+    separate handler, by agency id (one query)."""
+    rows = (
+        Assignment.objects.filter(
+            proposal__session=session, role__in=ANSWERING_ROLES,
+            proposal__feedback__in=_latest_feedback_pks(session),
+        )
+        .values("agency_id")
+        .annotate(
+            feedback=Count("pk"),
+            satisfied=Count("pk", filter=Q(proposal__feedback__result__in=SATISFIED)),
+            **_satisfaction_counts("proposal__feedback__"),
+        )
+        .order_by()
+    )
+    return {row.pop("agency_id"): row for row in rows}
 
 
 def _days(value) -> int:
@@ -303,37 +270,29 @@ def _days(value) -> int:
 
 
 def _agency_rows(session: Session, today: datetime.date) -> list[dict]:
-    overdue = Q(proposal__state__in=HANDLING_STATES, due_on__lt=today) & ~assignment_answered()
-    answering = Q(role__in=ANSWERING_ROLES)
+    overdue = Q(proposal__state__in=HANDLING_STATES, due_on__lt=today, answered=False)
     lateness = ExpressionWrapper(
         Value(today, output_field=DateField()) - F("due_on"), output_field=DurationField()
     )
-    rated = answering & Q(latest_result__isnull=False)
-    return list(
+    feedback = _agency_feedback(session)
+    none = {"feedback": 0, "satisfied": 0, **dict.fromkeys(_satisfaction_counts(), 0)}
+    rows = (
         Assignment.objects.filter(proposal__session=session)
-        .alias(first_due=_first_due())
-        .alias(
-            answered=_answered_ever(), in_time=_answered_on_time(),
-            latest_handling=_latest_feedback("handling", "proposal"),
-            latest_result=_latest_feedback("result", "proposal"),
-        )
         .values("agency_id", "agency__code", "agency__name", "agency__short_name")
         .annotate(
             assigned=Count("pk"),
             lead=Count("pk", filter=Q(role=Assignment.Role.LEAD)),
             co=Count("pk", filter=Q(role=Assignment.Role.CO)),
             separate=Count("pk", filter=Q(role=Assignment.Role.SEPARATE)),
-            replied=Count("pk", filter=Q(answered=True)),
-            replied_on_time=Count("pk", filter=Q(in_time=True)),
+            replied=Count("pk", filter=Q(answered_ever=True)),
+            replied_on_time=Count("pk", filter=Q(answered_in_time=True)),
             overdue=Count("pk", filter=overdue),
             oldest_due=Min("due_on", filter=overdue),
             days_overdue=Sum(lateness, filter=overdue),
-            feedback=Count("pk", filter=rated),
-            satisfied=Count("pk", filter=answering & Q(latest_result__in=SATISFIED)),
-            **_satisfaction_counts("latest_", answering),
         )
         .order_by("agency__code")
     )
+    return [{**row, **feedback.get(row["agency_id"], none)} for row in rows]
 
 
 def _by_agency(session: Session, today: datetime.date, classes: dict, adoption: dict,

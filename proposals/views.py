@@ -22,8 +22,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import (
-    BooleanField,
-    ExpressionWrapper,
     Prefetch,
 )
 from django.shortcuts import get_object_or_404, redirect, render
@@ -74,7 +72,6 @@ from .models import (
     Satisfaction,
     Signature,
     StateChange,
-    assignment_answered,
 )
 from .splitting import split_recommendations
 
@@ -249,8 +246,7 @@ def detail_queryset(user):
             Prefetch("sections", queryset=visible_sections(user))
         )),
         Prefetch("assignments", queryset=Assignment.objects.select_related("agency")
-                 .annotate(answered=ExpressionWrapper(assignment_answered(), output_field=BooleanField()),
-                           role_order=ROLE_ORDER)
+                 .annotate(role_order=ROLE_ORDER)
                  .order_by("role_order", "agency__code")),
         Prefetch("letters", queryset=ReplyLetter.objects.visible_to(user).select_related("agency")
                  .order_by("round", "created_at", "id")),

@@ -29,6 +29,7 @@ from core.workflow import (
     transition,
 )
 from notifications import events as notify
+from proposals import answers
 from proposals.models import Assignment, Proposal, Recommendation, Session, StateChange
 from proposals.services import HANDLING_STATES, proposal_mark_replied_if_complete
 from search.hooks import reindex_on_commit
@@ -198,6 +199,7 @@ def section_approve(*, section: Section, actor=None) -> Section:
     _handling(section.proposal)
     section.version += 1
     transition(section, "approve", actor=actor, update_fields=["version"])
+    answers.refresh(section.proposal)
     return section
 
 
@@ -226,6 +228,7 @@ def section_revise(*, section: Section, actor=None, reason: str = "") -> Section
         raise IllegalMove(_("本轮答复函已送签或签发，办理意见不能再修改；如需修改，请先退回答复函。"))
     section.version += 1
     transition(section, "revise", actor=actor, reason=reason, update_fields=["version"])
+    answers.refresh(proposal)
     return section
 
 
@@ -500,6 +503,7 @@ def letter_sign(*, letter: ReplyLetter, actor=None, signed_on: datetime.date | N
                        "signed_by", "signed_at", "version"],
         data={"number": letter.number},
     )
+    answers.refresh(letter.proposal_id)
     proposal_mark_replied_if_complete(proposal=letter.proposal, actor=actor)
     notify.letter_signed(letter=letter, actor=actor)
     letter_id = letter.pk
@@ -534,6 +538,7 @@ def letter_void(*, letter: ReplyLetter, actor=None, reason: str = "") -> ReplyLe
     letter.void_reason = reason
     letter.version += 1
     transition(letter, "void", actor=actor, reason=reason, update_fields=["void_reason", "version"])
+    answers.refresh(letter.proposal_id)
     return letter
 
 

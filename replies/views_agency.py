@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, ExpressionWrapper
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +32,6 @@ from proposals.models import (
     Proposal,
     Recommendation,
     StateChange,
-    assignment_answered,
 )
 
 from . import selectors, services
@@ -212,9 +210,8 @@ def handling(request, pk: int):
     proposal = get_object_or_404(
         _visible_proposals(user).select_related("session", "category"), pk=pk
     )
-    answered = ExpressionWrapper(assignment_answered(), output_field=BooleanField())
     assignments = sorted(
-        proposal.assignments.select_related("agency").annotate(answered=answered),
+        proposal.assignments.select_related("agency"),
         key=lambda a: (ROLE_ORDER.get(a.role, 9), a.agency.code),
     )
     today = timezone.localdate()

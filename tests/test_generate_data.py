@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from agencies.models import Agency, Membership
+from proposals import answers
 from proposals import services as proposal_services
 from proposals.models import (
     Assignment,
@@ -111,6 +112,11 @@ def check_generated(total: int, agencies: int, per_session: dict[str, int]) -> N
         dates = model.objects.exclude(**{f"{name}__isnull": True}).values_list(name, flat=True)
         assert all(FIRST_DAY <= d <= LAST_DAY for d in dates), (model, name)
     assert Assignment.objects.overdue(datetime.date(2026, 12, 31)).exists()
+    # Whether each agency answered is stored as the definitions say, in every combination seen.
+    assert not answers.stale().exists()
+    assert Assignment.objects.filter(answered=True, answered_in_time=True).exists()
+    assert Assignment.objects.filter(answered=False, answered_ever=True).exists()  # reopened
+    assert Assignment.objects.filter(answered=True, answered_in_time=False).exists()  # late
 
 
 def full_clean_sample(limit: int = 150) -> None:

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
+from proposals import answers
 from proposals import services as ps
 from proposals.models import Proposal, StateChange
 from proposals.stats import AGENCY_SORTS, session_statistics, sort_agencies, summary_text
@@ -218,6 +219,7 @@ def test_a_later_approval_of_the_co_handler_is_late(counted):
     StateChange.objects.filter(content_type__model="section", action="approve").update(
         at=timezone.make_aware(datetime.datetime(2023, 4, 2, 10, 0))
     )
+    answers.refresh()  # the history was rewritten directly; the stored facts follow it
     co = next(a for a in session_statistics(counted.session, today=TODAY)["by_agency"] if a["code"] == "co")
     assert (co["replied"], co["replied_on_time"]) == (1, 0)
 
@@ -298,7 +300,7 @@ def test_query_count_does_not_grow_with_the_data(world):
     build(world)
     factories.proposal_for(world, factories.AgencyFactory(code="third"))
     assert _queries(world.session) == small
-    assert small <= 6
+    assert small <= 7
 
 
 # ---------------------------------------------------------------- the command

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from agencies.models import Agency
+from proposals import answers
 from proposals.models import (
     Assignment,
     Category,
@@ -188,6 +189,7 @@ class Writer:
                                data={"format": FORMAT, "changed": changes})
         self.result.proposals.add(created=created, changed=bool(changes))
         if created or changes:
+            answers.refresh(proposal)
             reindex_on_commit("proposal_tree", proposal.pk)
 
     def signatures(self, proposal: Proposal, rows: list[Row]) -> bool:

@@ -1,0 +1,139 @@
+"""Whether each assignment's agency has answered, kept on the assignment.
+
+Three facts about an :class:`~proposals.models.Assignment` decide the inbox, the
+reminders, the list's overdue mark and the statistics:
+
+``answered``
+    the agency has answered in the proposal's current round: a lead or separate handler
+    (主办、分办) with a signed or issued letter of this round, a co-handler (会办) with
+    an approved section on the proposal;
+``answered_ever``
+    the agency has answered in some round (a signed or issued letter of any round, or an
+    approved section);
+``answered_in_time``
+    the agency's first answer came on or before its first round's due date (办理期限,
+    extensions included; reopening sets a new one and records the one it replaced): a
+    letter dated (成文日期) by then, or a section approved by then.
+
+The definitions below are SQL over the letters, sections and history. Evaluated for
+every row of a list they cost a correlated subquery each, so :func:`refresh` stores
+their results on the assignment, where they are plain indexed columns. Every service
+that changes what they read calls it for the proposal: approving or revising a section,
+signing or voiding a letter, assigning, changing a due date, reopening, importing, and
+the data generator. :func:`stale` lists the assignments whose stored facts disagree with
+the definitions, which should be none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import DateField, Exists, F, OuterRef, Q, Subquery
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
+
+from .models import Assignment, Proposal, StateChange
+
+ANSWERING_ROLES = [Assignment.Role.LEAD, Assignment.Role.SEPARATE]
+FACTS = ("answered", "answered_ever", "answered_in_time")
+
+
+def _final_letters(**filters):
+    from replies.models import ReplyLetter
+
+    return ReplyLetter.objects.final().filter(**filters)
+
+
+def _approved_sections():
+    from replies.models import Section
+
+    return Section.objects.filter(
+        recommendation__proposal=OuterRef("proposal"), agency=OuterRef("agency"),
+        state=Section.State.APPROVED,
+    )
+
+
+def first_due():
+    """On an Assignment queryset: the due date of the first round. Reopening (重新办理)
+    sets a new due date and records the one it replaced."""
+    replaced = StateChange.objects.filter(
+        content_type__app_label="proposals", content_type__model="assignment",
+        object_id=OuterRef("pk"), action="rehandling_due",
+    ).order_by("at", "id").annotate(
+        replaced=Cast(KT("data__from"), output_field=DateField())
+    ).values("replaced")[:1]
+    return Coalesce(Subquery(replaced, output_field=DateField()), F("due_on"))
+
+
+def answered_now() -> Q:
+    """The definition of ``answered``, on an Assignment queryset."""
+    letter = _final_letters(
+        proposal=OuterRef("proposal"), agency=OuterRef("agency"), round=OuterRef("proposal__round"),
+    )
+    return (
+        (Q(role__in=ANSWERING_ROLES) & Exists(letter))
+        | (Q(role=Assignment.Role.CO) & Exists(_approved_sections()))
+    )
+
+
+def answered_ever() -> Q:
+    """The definition of ``answered_ever``, on an Assignment queryset."""
+    letter = _final_letters(proposal=OuterRef("proposal"), agency=OuterRef("agency"))
+    return (
+        (Q(role__in=ANSWERING_ROLES) & Exists(letter))
+        | (Q(role=Assignment.Role.CO) & Exists(_approved_sections()))
+    )
+
+
+def answered_in_time() -> Q:
+    """The definition of ``answered_in_time``, on an Assignment queryset aliasing
+    ``first_due`` (:func:`first_due`)."""
+    letter_in_time = _final_letters(
+        proposal=OuterRef("proposal"), agency=OuterRef("agency"), signed_on__lte=OuterRef("first_due"),
+    )
+    approval_in_time = StateChange.objects.filter(
+        content_type__app_label="replies", content_type__model="section", object_id=OuterRef("pk"),
+        action="approve", at__date__lte=OuterRef(OuterRef("first_due")),
+    )
+    return (
+        (Q(role__in=ANSWERING_ROLES) & Exists(letter_in_time))
+        | (Q(role=Assignment.Role.CO) & Exists(_approved_sections().filter(Exists(approval_in_time))))
+    )
+
+
+def _definitions() -> dict[str, Q]:
+    return {"answered": answered_now(), "answered_ever": answered_ever(),
+            "answered_in_time": answered_in_time()}
+
+
+def _holds(condition: Q) -> Exists:
+    """``condition`` for the assignment of the row being updated."""
+    return Exists(
+        Assignment.objects.alias(first_due=first_due()).filter(pk=OuterRef("pk")).filter(condition)
+    )
+
+
+def _scope(proposals) -> Q:
+    if proposals is None:
+        return Q()
+    if isinstance(proposals, Proposal):
+        return Q(proposal=proposals.pk)
+    if isinstance(proposals, int):
+        return Q(proposal=proposals)
+    return Q(proposal__in=proposals)
+
+
+def refresh(proposals: Proposal | int | Iterable[int] | None = None) -> int:
+    """Store the three facts on the assignments of ``proposals`` (a proposal, its pk, pks
+    or a queryset of pks; None for every assignment) in one UPDATE; returns the rows."""
+    facts = {name: _holds(condition) for name, condition in _definitions().items()}
+    return Assignment.objects.filter(_scope(proposals)).update(**facts)
+
+
+def stale(proposals=None):
+    """Assignments whose stored facts differ from the definitions."""
+    differs = Q()
+    for name in FACTS:
+        differs |= ~Q(**{name: F(f"computed_{name}")})
+    computed = {f"computed_{name}": _holds(condition) for name, condition in _definitions().items()}
+    return Assignment.objects.filter(_scope(proposals)).annotate(**computed).filter(differs)

@@ -1,0 +1,88 @@
+"""The facts each assignment keeps about its agency's answer (proposals.answers)."""
+
+from __future__ import annotations
+
+import datetime
+
+from proposals import answers
+from proposals import services as ps
+from proposals.models import Assignment
+from replies import services as rs
+from replies.models import ReplyLetter
+from tests.factories import proposal_in_state, record_feedback
+
+
+def facts(proposal, agency) -> tuple[bool, bool, bool]:
+    row = Assignment.objects.get(proposal=proposal, agency=agency)
+    return row.answered, row.answered_ever, row.answered_in_time
+
+
+def test_signing_a_letter_in_time_marks_the_lead_answered(world):
+    proposal = world.assigned()
+    assert facts(proposal, world.lead) == (False, False, False)
+    proposal, _letter = world.signed_letter(proposal, signed_on=datetime.date(2023, 5, 30))
+    assert facts(proposal, world.lead) == (True, True, True)
+    assert not answers.stale().exists()
+
+
+def test_a_letter_signed_after_the_due_date_is_answered_but_late(world):
+    proposal, _letter = world.signed_letter(signed_on=datetime.date(2023, 7, 7))  # due 2023-06-01
+    assert facts(proposal, world.lead) == (True, True, False)
+
+
+def test_voiding_the_only_letter_takes_the_answer_back(world):
+    proposal, letter = world.signed_letter(signed_on=datetime.date(2023, 5, 30))
+    rs.letter_void(letter=letter, actor=world.lead_approver, reason="文字有误")
+    assert facts(proposal, world.lead) == (False, False, False)
+    assert not answers.stale().exists()
+
+
+def test_the_co_handler_answers_with_an_approved_section_and_revising_takes_it_back(world):
+    proposal = world.assigned()
+    section = world.approved_section(proposal.recommendations.get(ordinal=1), world.co)
+    assert facts(proposal, world.co)[:2] == (True, True)
+    rs.section_revise(section=section, actor=world.co_officer, reason="补充数据")
+    assert facts(proposal, world.co) == (False, False, False)
+    assert not answers.stale().exists()
+
+
+def test_reopening_starts_a_new_round_the_earlier_answer_still_counts(world):
+    proposal, _letter = world.signed_letter(signed_on=datetime.date(2023, 5, 30))
+    record_feedback(world, proposal, satisfied=False)
+    ps.proposal_reopen(proposal=proposal, actor=world.liaison)
+    assert facts(proposal, world.lead) == (False, True, True)
+    assert Assignment.objects.pending().filter(proposal=proposal, agency=world.lead).exists()
+
+
+def test_extending_the_due_date_makes_a_late_letter_on_time(world):
+    proposal = world.assigned()
+    assignment = Assignment.objects.get(proposal=proposal, agency=world.lead)
+    proposal, letter = world.ready_letter(proposal)
+    rs.letter_submit(letter=letter, actor=world.lead_officer)
+    rs.letter_sign(letter=letter, actor=world.lead_approver, signed_on=datetime.date(2023, 6, 10))
+    assert facts(proposal, world.lead) == (True, True, False)
+    # the due date changed afterwards (a late extension recorded by the liaison staff)
+    record_feedback(world, proposal, satisfied=False)
+    ps.proposal_reopen(proposal=proposal, actor=world.liaison)
+    ps.assignment_change_due(assignment=assignment, due_on=datetime.date(2099, 1, 1),
+                             actor=world.liaison, reason="延期")
+    # the first round's due date is the one before reopening: still late
+    assert facts(proposal, world.lead) == (False, True, False)
+    assert not answers.stale().exists()
+
+
+def test_every_state_reached_through_the_services_keeps_the_facts_true(world):
+    for state in ("assigned", "replied", "reopened", "closed"):
+        proposal_in_state(world, state)
+    stored = Assignment.objects.values_list("answered", "answered_ever", "answered_in_time")
+    assert {True, False} <= {row[0] for row in stored}
+    assert not answers.stale().exists()
+
+
+def test_stale_finds_a_change_made_behind_the_services_back_and_refresh_mends_it(world):
+    proposal, letter = world.signed_letter(signed_on=datetime.date(2023, 5, 30))
+    ReplyLetter.objects.filter(pk=letter.pk).update(state=ReplyLetter.State.VOIDED)
+    assert list(answers.stale().values_list("agency__code", flat=True)) == ["lead"]
+    assert answers.refresh(proposal) == 2
+    assert not answers.stale().exists()
+    assert facts(proposal, world.lead) == (False, False, False)
