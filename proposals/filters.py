@@ -63,6 +63,7 @@ def proposal_list_queryset(user, today: datetime.date | None = None):
     return (
         Proposal.objects.visible_to(user)
         .select_related("session", "category")
+        .defer("body")
         .prefetch_related(
             Prefetch("signatures", queryset=Signature.objects.select_related("proposer")),
             Prefetch("assignments", queryset=Assignment.objects.select_related("agency")
@@ -100,7 +101,7 @@ SORTS = {
     "number": ("session__year", "number"),
     "-number": ("-session__year", "-number"),
     "submitted": ("submitted_on", "number"),
-    "-submitted": ("-submitted_on", "number"),
+    "-submitted": ("-submitted_on", "-number"),
     "state": (STATE_ORDER, "number"),
     "-state": (STATE_ORDER.desc(), "number"),
     "due": (F("next_due").asc(nulls_last=True), "number"),
@@ -207,5 +208,10 @@ class ProposalFilter(django_filters.FilterSet):
     @property
     def qs(self):
         if not hasattr(self, "_sorted_qs"):
-            self._sorted_qs = super().qs.order_by(*SORTS[self.sort_key])
+            order = SORTS[self.sort_key]
+            if self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("session"):
+                # One session has one year: sorting by the number alone gives the same order
+                # and lets PostgreSQL read it from an index on (session, …, number).
+                order = [key for key in order if key not in ("session__year", "-session__year")]
+            self._sorted_qs = super().qs.order_by(*order)
         return self._sorted_qs

@@ -270,6 +270,14 @@ class Proposal(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "number"], name="proposal_unique_number"),
         ]
+        # The list's filters within a session, in the order of its default sort.
+        indexes = [
+            models.Index(fields=["session", "state", "number"], name="proposal_session_state"),
+            models.Index(fields=["session", "category", "number"], name="proposal_session_category"),
+            models.Index(fields=["session", "submitted_on", "number"], name="proposal_session_submitted"),
+            models.Index(fields=["session", "number"], condition=models.Q(is_key=True),
+                         name="proposal_session_key"),
+        ]
 
     def __str__(self) -> str:
         return f"第{self.number}号 {self.title}"
@@ -437,6 +445,8 @@ class Assignment(models.Model):
             # the inbox, the reminders and the overdue marks: what is still to answer, by date
             models.Index(fields=["agency", "due_on"], condition=models.Q(answered=False),
                          name="assignment_unanswered_due"),
+            models.Index(fields=["due_on"], condition=models.Q(answered=False),
+                         name="assignment_unanswered_by_due"),
         ]
 
     def __str__(self) -> str:

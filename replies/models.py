@@ -296,6 +296,7 @@ class ReplyLetter(models.Model):
                 name="letter_one_current_per_round",
             ),
         ]
+        indexes = [models.Index(fields=["klass", "proposal"], name="letter_class")]  # the list's filter
 
     def __str__(self) -> str:
         return self.number or f"{self.title}（{self.get_state_display()}）"
