@@ -24,14 +24,20 @@ def awaiting_proposals() -> QuerySet[Proposal]:
 
     The queryset counterpart of :func:`replies.services.awaiting_letters`.
     """
-    unsigned = Assignment.objects.answering().filter(proposal=OuterRef("pk")).filter(
-        ~Exists(ReplyLetter.objects.final().filter(
-            proposal=OuterRef("proposal"), agency=OuterRef("agency"), round=OuterRef("proposal__round"),
-        ))
+    return Proposal.objects.filter(_awaiting("")).order_by()
+
+
+def _awaiting(prefix: str) -> Q:
+    """:func:`awaiting_proposals` as a condition on the proposal at ``prefix``.
+
+    A lead or separate handler without a signed letter this round is one that has not
+    answered (``Assignment.answered``, see :mod:`proposals.answers`).
+    """
+    unsigned = Assignment.objects.answering().filter(proposal=OuterRef(f"{prefix}pk"), answered=False)
+    return (
+        Q(**{f"{prefix}state__in": HANDLING_STATES})
+        | Q(**{f"{prefix}state": Proposal.State.REPLIED}) & Exists(unsigned)
     )
-    return Proposal.objects.filter(
-        Q(state__in=HANDLING_STATES) | Q(state=Proposal.State.REPLIED) & Exists(unsigned)
-    ).order_by()
 
 
 def days_left(due_on: datetime.date, today: datetime.date | None = None) -> int:
@@ -58,7 +64,7 @@ def inbox_assignments(user) -> QuerySet[Assignment]:
     )
     letters = ReplyLetter.objects.current().filter(round=F("proposal__round")).order_by("id")
     return (
-        Assignment.objects.filter(agency_id__in=ids, proposal__in=awaiting_proposals())
+        Assignment.objects.filter(_awaiting("proposal__"), agency_id__in=ids)
         .select_related("proposal__session", "agency")
         .prefetch_related(
             Prefetch("proposal__recommendations", queryset=recommendations),
