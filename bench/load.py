@@ -12,7 +12,10 @@ search and the dashboard p95 < 250 ms). ``--url`` drives a server already runnin
 instead (then gunicorn is not started).
 
 The driver is a small thread-per-user loop on http.client: the measured time is from
-sending the request to having read the whole response.
+sending the request to having read the whole response. By default each person sends
+the next request as soon as the last one is answered, which keeps the server saturated;
+``--think S`` makes each one pause a random 0–2·S seconds first, as people reading a page
+do (the way load tools model users).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import random
 import re
 import secrets
 import signal
@@ -84,17 +88,15 @@ def prepare() -> dict:
              .order_by("id").values_list("pk", flat=True).first())
     categories = list(session.proposals.exclude(category=None)
                       .values_list("category_id", flat=True).distinct()[:3])
-    return {"session": session.code, "agency": agency.pk, "proposals": proposals,
+    return {"session": session.code, "session_pk": session.pk, "agency": agency.pk, "proposals": proposals,
             "draft": draft, "categories": categories}
 
 
 def scenarios(objects: dict, searches: list[str]) -> list[Scenario]:
-    session = objects["session"]
-    lists = [f"/proposals/?session={session}",
-             f"/proposals/?session={session}&state=assigned&sort=-due",
-             f"/proposals/?session={session}&overdue=1",
-             f"/proposals/?session={session}&q=%E5%85%BB%E8%80%81&page=2"]
-    lists += [f"/proposals/?session={session}&category={c}" for c in objects["categories"]]
+    session, in_session = objects["session"], f"/proposals/?session={objects['session_pk']}"
+    lists = [in_session, f"{in_session}&state=assigned&sort=-due", f"{in_session}&overdue=1",
+             f"{in_session}&q=%E5%85%BB%E8%80%81&page=2"]
+    lists += [f"{in_session}&category={c}" for c in objects["categories"]]
     found = [
         Scenario("proposal list with filters", "liaison", lists),
         Scenario("proposal page", "liaison", [f"/proposals/{pk}/" for pk in objects["proposals"]]),
@@ -152,7 +154,8 @@ class Browser:
             raise SystemExit(f"{username} could not sign in ({status})")
 
 
-def drive(scenario: Scenario, host: str, port: int, users: int, duration: float) -> None:
+def drive(scenario: Scenario, host: str, port: int, users: int, duration: float,
+          think: float = 0.0) -> None:
     username = {"liaison": "bench-liaison", "officer": "bench-officer"}[scenario.user]
     browsers = []
     for _ in range(users):
@@ -164,7 +167,10 @@ def drive(scenario: Scenario, host: str, port: int, users: int, duration: float)
 
     def person(index: int, browser: Browser) -> None:
         step = index
+        pause = random.Random(index)
         while time.monotonic() < stop:
+            if think:  # reading the page before the next click: uniform, ``think`` on average
+                time.sleep(pause.uniform(0, 2 * think))
             path = scenario.paths[step % len(scenario.paths)]
             step += 1
             started = time.perf_counter()
@@ -219,6 +225,8 @@ def main() -> None:
     parser.add_argument("--url", default="", help="drive this running server instead")
     parser.add_argument("--search", default="养老,协会,融资", help="two-character words, comma-separated")
     parser.add_argument("--only", default="", help="run only scenarios whose name contains this")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean seconds each person pauses before a request (0: none)")
     args = parser.parse_args()
 
     objects = prepare()
@@ -226,7 +234,8 @@ def main() -> None:
 
     db = connection.settings_dict
     print(f"data: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}, session {objects['session']}; "
-          f"{args.users} users, {args.duration:g} s per scenario, gunicorn workers {args.workers}")
+          f"{args.users} users, {args.duration:g} s per scenario, gunicorn workers {args.workers}, "
+          f"think time {args.think:g} s")
     connection.close()
     server = None
     if args.url:
@@ -240,7 +249,7 @@ def main() -> None:
         for scenario in scenarios(objects, [w for w in args.search.split(",") if w]):
             if args.only and args.only not in scenario.name:
                 continue
-            drive(scenario, host, port, args.users, args.duration)
+            drive(scenario, host, port, args.users, args.duration, args.think)
             rows.append(scenario)
             report(scenario)
     finally:
