@@ -87,6 +87,11 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+else:
+    # Pages run many short queries: compiling them (JIT) costs more than it saves, and
+    # parallel workers take the cores other requests are waiting for.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", "-c jit=off -c max_parallel_workers_per_gather=0")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -291,3 +296,6 @@ PRINT_JOB_PART_SIZE = int(env("PRINT_JOB_PART_SIZE", default="20"))
 STATS_CACHE_SECONDS = int(env("STATS_CACHE_SECONDS", default="300"))
 # While one request computes them, others wait up to this many seconds for its result.
 STATS_WAIT_SECONDS = int(env("STATS_WAIT_SECONDS", default="60"))
+# Search results of those who may read everything are kept this many seconds (0: never),
+# or until the index next changes (at once with a shared CACHE_URL).
+SEARCH_CACHE_SECONDS = int(env("SEARCH_CACHE_SECONDS", default="60"))

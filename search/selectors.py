@@ -4,10 +4,20 @@ On PostgreSQL the GIN index on the entries' terms finds the candidates (see
 :mod:`search.analysis` and docs/search.md) and ``ts_rank`` ranks them. Elsewhere, and
 for a query of lone characters, the folded text is scanned, and the score counts the
 occurrences of the query's words, ten more for a word in the title.
+
+A common two-character word is in tens of thousands of entries, and scoring every one
+of them takes longer than a page may. So the search ranks the ``RESULT_LIMIT`` most
+recent entries holding every word (latest session first); a user who gets more adds a
+word. The counts are exact.
 """
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -35,6 +45,7 @@ from .models import SearchEntry
 Kind = SearchEntry.Kind
 KIND_ORDER = {kind: position for position, kind in enumerate(Kind.values)}
 TITLE_BONUS = 10
+RESULT_LIMIT = 1000  # entries ranked and listed, the most recent first chosen
 
 
 class TermsMatch(Func):
@@ -58,13 +69,17 @@ def uses_index() -> bool:
     return connection.vendor == "postgresql"
 
 
+def sees_every_entry(user) -> bool:
+    return user is not None and user.is_authenticated and is_liaison(user)
+
+
 def visible_entries(user) -> QuerySet:
     """The entries ``user`` may find: those of the proposals, sections and letters they
     may read (``visible_to``); a recommendation goes with its proposal."""
     entries = SearchEntry.objects.all()
     if user is None or not user.is_authenticated:
         return entries.none()
-    if is_liaison(user):
+    if sees_every_entry(user):
         return entries
     return entries.filter(
         Q(kind__in=[Kind.PROPOSAL, Kind.RECOMMENDATION],
@@ -120,7 +135,8 @@ def kind_order():
 
 
 def search(user, q: str | Query, kind: str | None = None) -> QuerySet:
-    """What ``user`` finds for ``q``: entries ranked best first, annotated with ``score``.
+    """What ``user`` finds for ``q``: the ``RESULT_LIMIT`` most recent entries holding
+    every word, ranked best first, annotated with ``score``.
 
     ``kind`` (proposal, recommendation, section, letter) keeps one kind. Raises
     :class:`search.analysis.QueryTooShort` for a query without a word of two characters.
@@ -131,8 +147,9 @@ def search(user, q: str | Query, kind: str | None = None) -> QuerySet:
         return entries.none()
     if kind in KIND_ORDER:
         entries = entries.filter(kind=kind)
+    recent = matching(entries, query).order_by("-session__year", "-session_id", "-id")
     return (
-        matching(entries, query)
+        SearchEntry.objects.filter(pk__in=recent.values("pk")[:RESULT_LIMIT])
         .annotate(score=score(query))
         .select_related("proposal", "session")
         .defer("folded", "terms", "proposal__body")
@@ -147,3 +164,61 @@ def kind_counts(user, query: Query) -> dict[str, int]:
         found = matching(visible_entries(user), query).values_list("kind").annotate(n=Count("id"))
         counts.update(found.order_by())
     return counts
+
+
+# ---------------------------------------------------------------- the results page, cached
+
+
+@dataclass
+class Results:
+    """What the results page shows: the count of each kind, and the ranked entries as
+    (pk, score), best first (at most ``RESULT_LIMIT``)."""
+
+    counts: dict[str, int]
+    ranked: list[tuple[int, float]]
+
+
+GENERATION_KEY = "search:generation"
+
+
+def index_changed() -> None:
+    """Every write to the index calls this: cached results are not used again."""
+    if not cache.add(GENERATION_KEY, 1, timeout=None):
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # expired between the two calls
+            cache.add(GENERATION_KEY, 1, timeout=None)
+
+
+def results(user, query: Query, kind: str | None = None) -> Results:
+    """The counts and ranking for ``user``. Those who may read every entry find the
+    same, so their results are kept ``SEARCH_CACHE_SECONDS`` or until the index changes."""
+    def compute() -> Results:
+        ranked = search(user, query, kind).values_list("pk", "score")
+        return Results(kind_counts(user, query), [(pk, float(score)) for pk, score in ranked])
+
+    seconds = settings.SEARCH_CACHE_SECONDS
+    if not seconds or not sees_every_entry(user):
+        return compute()
+    words = hashlib.sha256("\x1f".join(query.words).encode()).hexdigest()
+    key = f"search:results:{cache.get(GENERATION_KEY, 0)}:{kind or ''}:{words}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, seconds)
+    return found
+
+
+def entries(ranked: list[tuple[int, float]]) -> list[SearchEntry]:
+    """The entries of ``ranked`` in its order, each with its ``score``; one deleted since
+    it was ranked is left out."""
+    by_pk = (
+        SearchEntry.objects.select_related("proposal", "session")
+        .defer("folded", "terms", "proposal__body").in_bulk([pk for pk, _score in ranked])
+    )
+    found = []
+    for pk, score in ranked:
+        if pk in by_pk:
+            by_pk[pk].score = score
+            found.append(by_pk[pk])
+    return found

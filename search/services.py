@@ -19,6 +19,7 @@ from replies.models import ReplyLetter, Section
 
 from .analysis import BODY, KEYWORDS, TITLE, fold, terms_vector
 from .models import SearchEntry
+from .selectors import index_changed
 
 Kind = SearchEntry.Kind
 BATCH = 500
@@ -188,6 +189,7 @@ INDEXERS = {
 def reindex(what: str, pk: int) -> None:
     """Refresh one object's entries: ``what`` is proposal, proposal_tree, section or letter."""
     INDEXERS[what](pk)
+    transaction.on_commit(index_changed)
 
 
 def _in_batches(queryset, build) -> int:
@@ -208,6 +210,7 @@ def _in_batches(queryset, build) -> int:
 def rebuild_all() -> dict[str, int]:
     """Rebuild the whole index from the database; returns the number of entries by kind."""
     SearchEntry.objects.all().delete()
+    transaction.on_commit(index_changed)
     _in_batches(_proposals(), _proposal_entries)
     _in_batches(_sections(), lambda s: [section_entry(s)])
     _in_batches(_letters(), lambda letter: [letter_entry(letter)])

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_GET
 
 from core import excel
 
+from . import selectors
 from .analysis import QueryTooShort, highlight, parse_query, snippet
 from .models import SearchEntry
-from .selectors import kind_counts, search
+from .selectors import entries
 
 Kind = SearchEntry.Kind
 PER_PAGE = 20
@@ -47,12 +48,8 @@ def result_row(entry: SearchEntry, words: list[str]) -> dict:
     }
 
 
-# The most results one export holds: the best ranked, as the pages show them.
-EXPORT_MAX = 5000
-
-
 def _export(text: str, entries):
-    """The ranked results (up to EXPORT_MAX) as an Excel workbook, best first."""
+    """The ranked results (as many as the pages list) as an Excel workbook, best first."""
     kinds = dict(Kind.choices)
     columns = [
         excel.Column(_("类型")), excel.Column(_("届次会议")), excel.Column(_("提案号")),
@@ -83,12 +80,11 @@ def results(request):
     if not query.words:
         context["problem"] = _("请输入要查找的词语，例如“协会”或“养老”。")
         return render(request, "search/results.html", context)
+    found = selectors.results(request.user, query, kind or None)
     if excel.wants_xlsx(request):
-        return _export(text, search(request.user, query, kind or None)[:EXPORT_MAX])
-    counts = kind_counts(request.user, query)
-    paginator = Paginator(search(request.user, query, kind or None), PER_PAGE)
-    # The counts already hold the number of results: no second count.
-    paginator.count = counts[kind] if kind else sum(counts.values())
+        return _export(text, entries(found.ranked))
+    counts = found.counts
+    paginator = Paginator(found.ranked, PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     tabs = [{"kind": "", "label": _("全部"), "count": sum(counts.values())}] + [
         {"kind": value, "label": label, "count": counts[value]} for value, label in Kind.choices
@@ -97,9 +93,11 @@ def results(request):
         tab["url"] = "?" + urlencode({"q": text, **({"kind": tab["kind"]} if tab["kind"] else {})})
     context.update({
         "page": page,
-        "rows": [result_row(entry, query.words) for entry in page.object_list],
+        "rows": [result_row(entry, query.words) for entry in entries(page.object_list)],
         "tabs": tabs,
         "total": paginator.count,
+        "more": (counts[kind] if kind else sum(counts.values())) > selectors.RESULT_LIMIT,
+        "limit": selectors.RESULT_LIMIT,
         "query": urlencode({"q": text, **({"kind": kind} if kind else {})}),
     })
     return render(request, "search/results.html", context)

@@ -17,6 +17,7 @@ django.setup()
 db = settings.DATABASES["default"]
 print(json.dumps({
     "engine": db["ENGINE"], "name": str(db["NAME"]), "host": db.get("HOST", ""),
+    "options": settings.DATABASES["default"].get("OPTIONS", {}),
     "eager": settings.CELERY_TASK_ALWAYS_EAGER, "broker": settings.CELERY_BROKER_URL,
     "debug": settings.DEBUG, "hosts": settings.ALLOWED_HOSTS, "media": str(settings.MEDIA_ROOT),
     "language": settings.LANGUAGE_CODE, "tz": settings.TIME_ZONE, "classes": settings.LETTER_CLASSES,
@@ -69,6 +70,13 @@ def test_production_values_come_from_variables(tmp_path):
     assert values["hosts"] == ["a.example", "b.example"]
     assert values["media"] == str(tmp_path)
     assert values["classes"] == ["A", "B", "C", "D"]
+    # short page queries: no JIT compiling, no parallel workers taking the other requests' cores
+    assert values["options"] == {"options": "-c jit=off -c max_parallel_workers_per_gather=0"}
+
+
+def test_database_options_in_the_url_are_kept():
+    values = read(DATABASE_URL="postgres://app@db/proposals?options=-c%20jit%3Don")
+    assert values["options"] == {"options": "-c jit=on"}
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -426,3 +427,52 @@ def test_the_query_plan_uses_the_gin_index(world, word):
     assert "Bitmap Index Scan on search_entry_terms" in plan, plan
     assert "Seq Scan on search_searchentry" not in plan, plan
     assert sorted(e.object_id for e in results) == [100_000 + i for i in range(0, 5000, 1000)]
+
+
+# ---------------------------------------------------------------- many results, and the cache
+
+
+def test_many_results_rank_the_most_recent_and_say_so(client, world, committed, monkeypatch):
+    from search import selectors
+
+    older = [log(world, committed, f"关于发展夜间经济的建议（{i}）") for i in range(3)]
+    newest = log(world, committed, "关于发展夜间经济夜间经济的建议")
+    monkeypatch.setattr(selectors, "RESULT_LIMIT", 2)
+    found = list(search(world.liaison, "夜间经济"))
+    # the two most recent entries, the one naming the words twice first
+    assert [e.proposal_id for e in found] == [newest.pk, older[2].pk]
+    client.force_login(world.liaison)
+    body = client.get(reverse("search:results"), {"q": "夜间经济"}).content.decode()
+    assert body.count('class="search-result"') == 2
+    assert "结果很多，列出最近的 2 条" in body
+    assert '<span class="search-tabs__count">4</span>' in body  # the counts stay exact
+
+
+def test_liaison_results_are_kept_until_the_index_changes(client, world, committed, settings):
+    settings.SEARCH_CACHE_SECONDS = 60
+    cache.clear()  # nothing kept by an earlier test
+    log(world, committed, "关于建设口袋公园的建议")
+    client.force_login(world.liaison)
+
+    def shown() -> tuple[str, int]:
+        body = client.get(reverse("search:results"), {"q": "口袋公园"}).content.decode()
+        return body.count('class="search-result"'), body.count("共找到 2 条结果")
+
+    assert shown() == (1, 0)
+    second = log(world, committed, "关于口袋公园养护的建议")  # indexed: the kept results are over
+    assert shown() == (2, 1)
+    SearchEntry.objects.filter(proposal=second).delete()  # behind the index's back
+    assert shown() == (1, 1)  # the kept ranking still counts it; the gone entry is left out
+    committed(ss.rebuild_all)
+    assert shown() == (2, 1)
+
+
+def test_results_of_agency_staff_are_never_kept(client, world, committed, settings):
+    settings.SEARCH_CACHE_SECONDS = 60
+    cache.clear()
+    committed(factories.proposal_for, world, world.lead, title="关于建设口袋公园的建议")
+    client.force_login(world.lead_officer)
+    url = reverse("search:results")
+    assert client.get(url, {"q": "口袋公园"}).content.decode().count('class="search-result"') == 1
+    SearchEntry.objects.all().delete()  # unnoticed by the index: an officer's search sees it at once
+    assert client.get(url, {"q": "口袋公园"}).content.decode().count('class="search-result"') == 0
