@@ -68,8 +68,10 @@ def transition(obj, move_name: str, *, actor=None, reason: str = "", proposal=No
     """Move ``obj`` along ``move_name``: check, set the state, save, record history.
 
     The caller holds the row lock (``select_for_update``) inside ``transaction.atomic``.
+    A proposal's move also refreshes what its assignments keep (:mod:`proposals.answers`).
     """
-    from proposals.models import StateChange
+    from proposals import answers
+    from proposals.models import Proposal, StateChange
 
     move = check_move(obj, move_name)
     source = obj.state
@@ -78,6 +80,8 @@ def transition(obj, move_name: str, *, actor=None, reason: str = "", proposal=No
     if hasattr(obj, "updated_at"):
         fields.append("updated_at")
     obj.save(update_fields=sorted(set(fields)))
+    if isinstance(obj, Proposal):
+        answers.refresh(obj)
     return StateChange.record(
         obj,
         action=move_name,

@@ -13,14 +13,18 @@ reminders, the list's overdue mark and the statistics:
 ``answered_in_time``
     the agency's first answer came on or before its first round's due date (办理期限,
     extensions included; reopening sets a new one and records the one it replaced): a
-    letter dated (成文日期) by then, or a section approved by then.
+    letter dated (成文日期) by then, or a section approved by then;
+``awaiting``
+    the assignment is in its agency's inbox (待办): the proposal is being handled
+    (已交办, 重新办理), or it is 已答复 while a lead or separate handler has no signed
+    letter this round (one was voided).
 
 The definitions below are SQL over the letters, sections and history. Evaluated for
 every row of a list they cost a correlated subquery each, so :func:`refresh` stores
 their results on the assignment, where they are plain indexed columns. Every service
-that changes what they read calls it for the proposal: approving or revising a section,
-signing or voiding a letter, assigning, changing a due date, reopening, importing, and
-the data generator. :func:`stale` lists the assignments whose stored facts disagree with
+that changes what they read calls it for the proposal: every move of a proposal
+(``core.workflow.transition``), approving or revising a section, signing or voiding a
+letter, adding an assignment, changing a due date, importing, and the data generator. :func:`stale` lists the assignments whose stored facts disagree with
 the definitions, which should be none.
 """
 
@@ -35,7 +39,8 @@ from django.db.models.functions import Cast, Coalesce
 from .models import Assignment, Proposal, StateChange
 
 ANSWERING_ROLES = [Assignment.Role.LEAD, Assignment.Role.SEPARATE]
-FACTS = ("answered", "answered_ever", "answered_in_time")
+FACTS = ("answered", "answered_ever", "answered_in_time", "awaiting")
+HANDLING_STATES = [Proposal.State.ASSIGNED, Proposal.State.REOPENED]
 
 
 def _final_letters(**filters):
@@ -101,6 +106,17 @@ def answered_in_time() -> Q:
     )
 
 
+def awaiting(prefix: str = "") -> Q:
+    """The definition of ``awaiting``, on the proposal at ``prefix`` (``""`` on a Proposal
+    queryset, ``"proposal__"`` on an Assignment queryset). It reads the ``answered`` kept
+    on the proposal's assignments."""
+    unsigned = Assignment.objects.answering().filter(proposal=OuterRef(f"{prefix}pk"), answered=False)
+    # One IN first, which PostgreSQL checks before it looks for an unsigned letter.
+    return Q(**{f"{prefix}state__in": [*HANDLING_STATES, Proposal.State.REPLIED]}) & (
+        ~Q(**{f"{prefix}state": Proposal.State.REPLIED}) | Exists(unsigned)
+    )
+
+
 def _definitions() -> dict[str, Q]:
     return {"answered": answered_now(), "answered_ever": answered_ever(),
             "answered_in_time": answered_in_time()}
@@ -124,10 +140,13 @@ def _scope(proposals) -> Q:
 
 
 def refresh(proposals: Proposal | int | Iterable[int] | None = None) -> int:
-    """Store the three facts on the assignments of ``proposals`` (a proposal, its pk, pks
-    or a queryset of pks; None for every assignment) in one UPDATE; returns the rows."""
-    facts = {name: _holds(condition) for name, condition in _definitions().items()}
-    return Assignment.objects.filter(_scope(proposals)).update(**facts)
+    """Store the facts on the assignments of ``proposals`` (a proposal, its pk, pks or a
+    queryset of pks; None for every assignment) in two UPDATEs, ``awaiting`` after the
+    answers it reads; returns the rows."""
+    assignments = Assignment.objects.filter(_scope(proposals))
+    count = assignments.update(**{name: _holds(condition) for name, condition in _definitions().items()})
+    assignments.update(awaiting=_holds(awaiting("proposal__")))
+    return count
 
 
 def stale(proposals=None):
@@ -136,4 +155,5 @@ def stale(proposals=None):
     for name in FACTS:
         differs |= ~Q(**{name: F(f"computed_{name}")})
     computed = {f"computed_{name}": _holds(condition) for name, condition in _definitions().items()}
+    computed["computed_awaiting"] = _holds(awaiting("proposal__"))
     return Assignment.objects.filter(_scope(proposals)).annotate(**computed).filter(differs)

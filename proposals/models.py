@@ -421,6 +421,7 @@ class Assignment(models.Model):
     answered = models.BooleanField(_("本轮已答复"), default=False, editable=False)
     answered_ever = models.BooleanField(_("已答复过"), default=False, editable=False)
     answered_in_time = models.BooleanField(_("按期答复"), default=False, editable=False)
+    awaiting = models.BooleanField(_("待办"), default=False, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -447,6 +448,9 @@ class Assignment(models.Model):
                          name="assignment_unanswered_due"),
             models.Index(fields=["due_on"], condition=models.Q(answered=False),
                          name="assignment_unanswered_by_due"),
+            # the inbox: an agency's assignments to handle, by date
+            models.Index(fields=["agency", "due_on"], condition=models.Q(awaiting=True),
+                         name="assignment_inbox"),
         ]
 
     def __str__(self) -> str:

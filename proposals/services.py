@@ -360,6 +360,7 @@ def proposal_assign(*, proposal: Proposal, assignments: Iterable[Mapping], actor
         )
         for item in items
     )
+    answers.refresh(proposal)  # the move came before its assignments
     notify.proposal_assigned(proposal=proposal, actor=actor)
     return proposal
 

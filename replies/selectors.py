@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 
 from core.roles import agency_ids, approver_agency_ids
+from proposals import answers
 from proposals.models import Assignment, Proposal, Recommendation
-from proposals.services import HANDLING_STATES
 
 from .models import ReplyLetter, Section
 
@@ -24,20 +24,7 @@ def awaiting_proposals() -> QuerySet[Proposal]:
 
     The queryset counterpart of :func:`replies.services.awaiting_letters`.
     """
-    return Proposal.objects.filter(_awaiting("")).order_by()
-
-
-def _awaiting(prefix: str) -> Q:
-    """:func:`awaiting_proposals` as a condition on the proposal at ``prefix``.
-
-    A lead or separate handler without a signed letter this round is one that has not
-    answered (``Assignment.answered``, see :mod:`proposals.answers`).
-    """
-    unsigned = Assignment.objects.answering().filter(proposal=OuterRef(f"{prefix}pk"), answered=False)
-    return (
-        Q(**{f"{prefix}state__in": HANDLING_STATES})
-        | Q(**{f"{prefix}state": Proposal.State.REPLIED}) & Exists(unsigned)
-    )
+    return Proposal.objects.filter(answers.awaiting()).order_by()
 
 
 def days_left(due_on: datetime.date, today: datetime.date | None = None) -> int:
@@ -64,7 +51,7 @@ def inbox_assignments(user) -> QuerySet[Assignment]:
     )
     letters = ReplyLetter.objects.current().filter(round=F("proposal__round")).order_by("id")
     return (
-        Assignment.objects.filter(_awaiting("proposal__"), agency_id__in=ids)
+        Assignment.objects.filter(agency_id__in=ids, awaiting=True)
         .select_related("proposal__session", "agency")
         .prefetch_related(
             Prefetch("proposal__recommendations", queryset=recommendations),

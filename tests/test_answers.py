@@ -86,3 +86,27 @@ def test_stale_finds_a_change_made_behind_the_services_back_and_refresh_mends_it
     assert answers.refresh(proposal) == 2
     assert not answers.stale().exists()
     assert facts(proposal, world.lead) == (False, False, False)
+
+
+def awaiting(proposal) -> dict[str, bool]:
+    return dict(Assignment.objects.filter(proposal=proposal).values_list("agency__code", "awaiting"))
+
+
+def test_an_assignment_waits_in_the_inbox_while_its_proposal_is_handled(world):
+    proposal = world.assigned()
+    assert awaiting(proposal) == {"lead": True, "co": True}
+    proposal, letter = world.signed_letter(proposal)  # every answering agency signed: 已答复
+    assert awaiting(proposal) == {"lead": False, "co": False}
+    rs.letter_void(letter=letter, actor=world.lead_approver, reason="文字有误")  # a letter to replace
+    assert awaiting(proposal) == {"lead": True, "co": True}
+    assert not answers.stale().exists()
+
+
+def test_closing_takes_the_proposal_out_of_every_inbox_and_reopening_puts_it_back(world):
+    closed = proposal_in_state(world, "closed")
+    assert awaiting(closed) == {"lead": False, "co": False}
+    reopened = proposal_in_state(world, "reopened")
+    assert awaiting(reopened) == {"lead": True, "co": True}
+    withdrawn = proposal_in_state(world, "withdrawn")
+    assert awaiting(withdrawn) == {}
+    assert not answers.stale().exists()
