@@ -97,6 +97,7 @@ def scenarios(objects: dict, searches: list[str]) -> list[Scenario]:
     lists = [in_session, f"{in_session}&state=assigned&sort=-due", f"{in_session}&overdue=1",
              f"{in_session}&q=%E5%85%BB%E8%80%81&page=2"]
     lists += [f"{in_session}&category={c}" for c in objects["categories"]]
+    lists += ["/proposals/", "/proposals/?sort=-due", f"{in_session}&sort=state"]  # every session; sorts
     found = [
         Scenario("proposal list with filters", "liaison", lists),
         Scenario("proposal page", "liaison", [f"/proposals/{pk}/" for pk in objects["proposals"]]),

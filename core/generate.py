@@ -439,7 +439,8 @@ class Generator:
         last = max(d for d in (p.submitted_on, p.reviewed_on, p.assigned_on, p.replied_on,
                                p.closed_on, p.reopened_on) if d)
         t[Proposal].add(
-            id=pid, session_id=session.pk, number=number, title=text["title"], body=text["body"],
+            id=pid, session_id=session.pk, session_year=session.year, number=number,
+            title=text["title"], body=text["body"],
             category_id=self.categories[TOPICS[p.topic]["category"]].pk, submitted_on=p.submitted_on,
             state=p.state, is_key=p.is_key, round=p.round,
             created_at=self._at(p.submitted_on, rng, "create"), updated_at=self._at(last, rng, "update"),

@@ -1,4 +1,5 @@
-"""Whether each assignment's agency has answered, kept on the assignment.
+"""Whether each assignment's agency has answered, kept on the assignment (and each
+proposal's earliest due date, kept on the proposal).
 
 Three facts about an :class:`~proposals.models.Assignment` decide the inbox, the
 reminders, the list's overdue mark and the statistics:
@@ -129,31 +130,43 @@ def _holds(condition: Q) -> Exists:
     )
 
 
-def _scope(proposals) -> Q:
+def _scope(proposals, field: str = "proposal") -> Q:
+    """``proposals`` (see :func:`refresh`) as a condition on ``field``."""
     if proposals is None:
         return Q()
-    if isinstance(proposals, Proposal):
-        return Q(proposal=proposals.pk)
-    if isinstance(proposals, int):
-        return Q(proposal=proposals)
-    return Q(proposal__in=proposals)
+    if isinstance(proposals, Proposal | int):
+        return Q(**{field: getattr(proposals, "pk", proposals)})
+    return Q(**{f"{field}__in": proposals})
+
+
+def earliest_due():
+    """On a Proposal queryset: the earliest due date of its assignments (None without)."""
+    return Subquery(
+        Assignment.objects.filter(proposal=OuterRef("pk")).order_by("due_on").values("due_on")[:1]
+    )
 
 
 def refresh(proposals: Proposal | int | Iterable[int] | None = None) -> int:
     """Store the facts on the assignments of ``proposals`` (a proposal, its pk, pks or a
     queryset of pks; None for every assignment) in two UPDATEs, ``awaiting`` after the
-    answers it reads; returns the rows."""
+    answers it reads, and each proposal's ``earliest_due_on`` in a third; returns the
+    assignments updated."""
     assignments = Assignment.objects.filter(_scope(proposals))
     count = assignments.update(**{name: _holds(condition) for name, condition in _definitions().items()})
     assignments.update(awaiting=_holds(awaiting("proposal__")))
+    Proposal.objects.filter(_scope(proposals, "pk")).update(earliest_due_on=earliest_due())
     return count
 
 
 def stale(proposals=None):
-    """Assignments whose stored facts differ from the definitions."""
-    differs = Q()
+    """Assignments whose stored facts, or whose proposal's ``earliest_due_on``, differ
+    from the definitions."""
+    differs = ~Q(proposal__earliest_due_on=F("computed_due"))
     for name in FACTS:
         differs |= ~Q(**{name: F(f"computed_{name}")})
     computed = {f"computed_{name}": _holds(condition) for name, condition in _definitions().items()}
     computed["computed_awaiting"] = _holds(awaiting("proposal__"))
+    computed["computed_due"] = Subquery(
+        Assignment.objects.filter(proposal=OuterRef("proposal")).order_by("due_on").values("due_on")[:1]
+    )
     return Assignment.objects.filter(_scope(proposals)).annotate(**computed).filter(differs)

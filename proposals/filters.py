@@ -19,7 +19,6 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
-    Subquery,
     Value,
     When,
 )
@@ -29,7 +28,15 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from replies.models import ReplyLetter, letter_class_choices
 
-from .models import Assignment, Category, Proposal, Session, Signature
+from .models import (
+    DUE_LATEST_FIRST,
+    STATE_ORDER,
+    Assignment,
+    Category,
+    Proposal,
+    Session,
+    Signature,
+)
 
 SEARCH_MAX = 100
 SEARCH_TERMS_MAX = 10
@@ -59,7 +66,6 @@ ROLE_ORDER = Case(
 
 def proposal_list_queryset(user, today: datetime.date | None = None):
     """The proposals ``user`` may see, with everything the list shows, in a fixed number of queries."""
-    earliest_due = Assignment.objects.filter(proposal=OuterRef("pk")).order_by("due_on").values("due_on")[:1]
     return (
         Proposal.objects.visible_to(user)
         .select_related("session", "category")
@@ -70,7 +76,6 @@ def proposal_list_queryset(user, today: datetime.date | None = None):
                      .annotate(role_order=ROLE_ORDER).order_by("role_order", "agency__code")),
             Prefetch("letters", queryset=current_letters(), to_attr="current_letters"),
         )
-        .annotate(next_due=Subquery(earliest_due))
     )
 
 
@@ -92,20 +97,15 @@ def mark_overdue(proposals, today: datetime.date | None = None) -> list:
 
 # ---------------------------------------------------------------- the filters
 
-STATE_ORDER = Case(
-    *(When(state=state, then=Value(i)) for i, state in enumerate(Proposal.State.values)),
-    output_field=IntegerField(),
-)
-
 SORTS = {
-    "number": ("session__year", "number"),
-    "-number": ("-session__year", "-number"),
+    "number": ("session_year", "number"),
+    "-number": ("-session_year", "-number"),
     "submitted": ("submitted_on", "number"),
     "-submitted": ("-submitted_on", "-number"),
     "state": (STATE_ORDER, "number"),
     "-state": (STATE_ORDER.desc(), "number"),
-    "due": (F("next_due").asc(nulls_last=True), "number"),
-    "-due": (F("next_due").desc(nulls_last=True), "number"),
+    "due": (F("earliest_due_on").asc(nulls_last=True), "number"),
+    "-due": (DUE_LATEST_FIRST, "number"),
 }
 SORT_CHOICES = [
     ("number", _("提案号")),
@@ -212,6 +212,6 @@ class ProposalFilter(django_filters.FilterSet):
             if self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("session"):
                 # One session has one year: sorting by the number alone gives the same order
                 # and lets PostgreSQL read it from an index on (session, …, number).
-                order = [key for key in order if key not in ("session__year", "-session__year")]
+                order = [key for key in order if key not in ("session_year", "-session_year")]
             self._sorted_qs = super().qs.order_by(*order)
         return self._sorted_qs

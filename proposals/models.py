@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -92,6 +95,16 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        fields = kwargs.get("update_fields")
+        new_year = (
+            self.pk is not None and (fields is None or "year" in fields)
+            and Session.objects.filter(pk=self.pk).exclude(year=self.year).exists()
+        )
+        super().save(*args, **kwargs)
+        if new_year:  # the proposals keep their session's year for sorting
+            self.proposals.update(session_year=self.year)
 
     @property
     def number_prefix(self) -> str:
@@ -208,19 +221,36 @@ class ProposalQuerySet(models.QuerySet):
         )
 
 
+class ProposalState(models.TextChoices):
+    """A proposal's states, in the order of the workflow (the list sorts by it)."""
+
+    SUBMITTED = "submitted", _("待审查")
+    REGISTERED = "registered", _("已立案")
+    CONVERTED = "converted", pgettext_lazy("proposal state", "转为意见建议")
+    WITHDRAWN = "withdrawn", _("已撤案")
+    ASSIGNED = "assigned", _("已交办")
+    REPLIED = "replied", _("已答复")
+    REOPENED = "reopened", pgettext_lazy("proposal state", "重新办理")
+    CLOSED = "closed", _("已办结")
+    MERGED = "merged", _("已并案")
+
+
+# A proposal's state as its place in the workflow: the list's sort by state, and an index.
+STATE_ORDER = models.Case(
+    *(models.When(state=state, then=models.Value(i)) for i, state in enumerate(ProposalState.values)),
+    output_field=models.IntegerField(),
+)
+# The earliest due date, latest first with the proposals that have none at the end: the
+# list's sort, and an index (SQLite cannot index NULLS LAST).
+DUE_LATEST_FIRST = Coalesce(
+    "earliest_due_on", models.Value(datetime.date.min), output_field=models.DateField()
+).desc()
+
+
 class Proposal(models.Model):
     """提案: one issue raised by a proposer, answered recommendation by recommendation."""
 
-    class State(models.TextChoices):
-        SUBMITTED = "submitted", _("待审查")
-        REGISTERED = "registered", _("已立案")
-        CONVERTED = "converted", pgettext_lazy("proposal state", "转为意见建议")
-        WITHDRAWN = "withdrawn", _("已撤案")
-        ASSIGNED = "assigned", _("已交办")
-        REPLIED = "replied", _("已答复")
-        REOPENED = "reopened", pgettext_lazy("proposal state", "重新办理")
-        CLOSED = "closed", _("已办结")
-        MERGED = "merged", _("已并案")
+    State = ProposalState
 
     MOVES = {
         "register": Move([State.SUBMITTED], State.REGISTERED, _("立案")),
@@ -237,6 +267,8 @@ class Proposal(models.Model):
         Session, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("届次会议")
     )
     number = models.CharField(_("提案号"), max_length=20, validators=[proposal_number_validator])
+    # The session's year, kept here so that the list sorts every session by an index.
+    session_year = models.PositiveSmallIntegerField(_("年度"), null=True, editable=False)
     title = models.CharField(_("案由"), max_length=200)
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, null=True, blank=True, related_name="proposals",
@@ -248,6 +280,8 @@ class Proposal(models.Model):
         _("状态"), max_length=12, choices=State.choices, default=State.SUBMITTED, db_index=True
     )
     is_key = models.BooleanField(_("重点提案"), default=False)
+    # Kept by proposals.answers.refresh from the assignments; None before assignment.
+    earliest_due_on = models.DateField(_("最早办理期限"), null=True, blank=True, editable=False)
     round = models.PositiveSmallIntegerField(
         _("办理轮次"), default=1, help_text=_("重新办理后加一。")
     )
@@ -277,10 +311,30 @@ class Proposal(models.Model):
             models.Index(fields=["session", "submitted_on", "number"], name="proposal_session_submitted"),
             models.Index(fields=["session", "number"], condition=models.Q(is_key=True),
                          name="proposal_session_key"),
+            # the list's sorts by state and by due date, either way
+            models.Index(models.F("session"), STATE_ORDER, models.F("number"),
+                         name="proposal_session_state_order"),
+            models.Index(models.F("session"), STATE_ORDER.desc(), models.F("number"),
+                         name="proposal_session_state_desc"),
+            models.Index(fields=["session", "earliest_due_on", "number"], name="proposal_session_due"),
+            models.Index(models.F("session"), DUE_LATEST_FIRST, models.F("number"),
+                         name="proposal_session_due_desc"),
+            # the same sorts over every session
+            models.Index(fields=["session_year", "number"], name="proposal_year_number"),
+            models.Index(fields=["submitted_on", "number"], name="proposal_submitted"),
+            models.Index(STATE_ORDER, models.F("number"), name="proposal_state_order"),
+            models.Index(STATE_ORDER.desc(), models.F("number"), name="proposal_state_desc"),
+            models.Index(fields=["earliest_due_on", "number"], name="proposal_due"),
+            models.Index(DUE_LATEST_FIRST, models.F("number"), name="proposal_due_desc"),
         ]
 
     def __str__(self) -> str:
         return f"第{self.number}号 {self.title}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.session_id is not None:
+            self.session_year = self.session.year
+        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()

@@ -447,6 +447,7 @@ def assignment_remove(*, assignment: Assignment, actor=None, reason: str = "") -
         data={"agency": assignment.agency.code, "role": assignment.role},
     )
     assignment.delete()
+    answers.refresh(proposal)
 
 
 # ---------------------------------------------------------------- reply, feedback, closing

@@ -179,7 +179,7 @@ def proposal_list(request):
             if letter.round == proposal.round and letter.klass
         })
         proposal.days_left = (
-            _days(proposal.next_due, today) if proposal.state in HANDLING_STATES else None
+            _days(proposal.earliest_due_on, today) if proposal.state in HANDLING_STATES else None
         )
         proposal.due_soon = (
             proposal.days_left is not None and 0 <= proposal.days_left <= proposal.session.due_soon_days
@@ -222,7 +222,7 @@ def _export_list(proposals):
             proposal.category.name if proposal.category else "", proposal.get_state_display(),
             yes if proposal.is_key else no,
             *(separator.join(by_role[role]) for role in Assignment.Role.values),
-            proposal.next_due, yes if proposal.is_overdue else no,
+            proposal.earliest_due_on, yes if proposal.is_overdue else no,
             separator.join(_("%(klass)s类") % {"klass": klass} for klass in classes),
             proposal.submitted_on,
         ])

@@ -110,3 +110,34 @@ def test_closing_takes_the_proposal_out_of_every_inbox_and_reopening_puts_it_bac
     withdrawn = proposal_in_state(world, "withdrawn")
     assert awaiting(withdrawn) == {}
     assert not answers.stale().exists()
+
+
+def test_a_proposal_keeps_its_earliest_due_date_and_its_sessions_year(world):
+    proposal = world.proposal()
+    assert (proposal.earliest_due_on, proposal.session_year) == (None, world.session.year)
+    proposal = world.assigned()  # lead due 2023-06-01, co due 2023-04-01
+    proposal.refresh_from_db()
+    assert proposal.earliest_due_on == datetime.date(2023, 4, 1)
+    co = Assignment.objects.get(proposal=proposal, agency=world.co)
+    ps.assignment_change_due(assignment=co, due_on=datetime.date(2023, 7, 1), actor=world.liaison,
+                             reason="延期")
+    proposal.refresh_from_db()
+    assert proposal.earliest_due_on == datetime.date(2023, 6, 1)
+    Assignment.objects.filter(pk=co.pk).update(due_on=datetime.date(2023, 5, 1))  # behind its back
+    assert answers.stale(proposal).exists()
+    answers.refresh(proposal)
+    assert not answers.stale().exists()
+
+    world.session.year += 1
+    world.session.save()
+    proposal.refresh_from_db()
+    assert proposal.session_year == world.session.year
+
+
+def test_removing_an_assignment_moves_the_earliest_due_date(world):
+    proposal = world.assigned()
+    co = Assignment.objects.get(proposal=proposal, agency=world.co)
+    ps.assignment_remove(assignment=co, actor=world.liaison, reason="交办有误")
+    proposal.refresh_from_db()
+    assert proposal.earliest_due_on == datetime.date(2023, 6, 1)
+    assert not answers.stale().exists()
