@@ -11,14 +11,17 @@ import datetime
 
 import django_filters
 from django import forms
+from django.db import connection
 from django.db.models import (
     Case,
     Exists,
+    Expression,
     F,
     IntegerField,
     OuterRef,
     Prefetch,
     Q,
+    TextField,
     Value,
     When,
 )
@@ -27,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from replies.models import ReplyLetter, letter_class_choices
+from search.selectors import TermsMatch
 
 from .models import (
     DUE_LATEST_FIRST,
@@ -40,6 +44,27 @@ from .models import (
 
 SEARCH_MAX = 100
 SEARCH_TERMS_MAX = 10
+
+class SearchPairs(Expression):
+    """The pairs of characters of a proposal's number and title, kept by PostgreSQL in the
+    indexed column ``search_pairs`` (migration 0012; not a model field, since only
+    PostgreSQL has it)."""
+
+    output_field = TextField()
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.query.get_initial_alias()
+        return f"{compiler.quote_name_unless_alias(alias)}.search_pairs", []
+
+
+def bigram_query(term: str) -> str | None:
+    """A tsquery requiring every pair of characters of ``term``, lower-cased as the index
+    is (ASCII letters only, whatever the database's locale); None when the index cannot
+    narrow the search: fewer than two characters, or a letter with cases outside ASCII."""
+    if len(term) < 2 or any(not c.isascii() and c.lower() + c.upper() != c + c for c in term):
+        return None
+    pairs = dict.fromkeys(term[i:i + 2].lower() for i in range(len(term) - 1))
+    return " & ".join("'" + pair.replace("\\", "\\\\").replace("'", "''") + "'" for pair in pairs)
 
 
 # ---------------------------------------------------------------- reads
@@ -169,6 +194,9 @@ class ProposalFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         terms = value.split()[:SEARCH_TERMS_MAX]
         for term in terms:
+            pairs = bigram_query(term) if connection.vendor == "postgresql" else None
+            if pairs:  # the index of character pairs finds the candidates; the LIKE is exact
+                queryset = queryset.filter(TermsMatch(SearchPairs(), Value(pairs)))
             queryset = queryset.filter(Q(number__icontains=term) | Q(title__icontains=term))
         return queryset
 
