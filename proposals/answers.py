@@ -37,11 +37,9 @@ from django.db.models import DateField, Exists, F, OuterRef, Q, Subquery
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 
-from .models import Assignment, Proposal, StateChange
+from .models import ANSWERING_ROLES, HANDLING_STATES, Assignment, Proposal, StateChange
 
-ANSWERING_ROLES = [Assignment.Role.LEAD, Assignment.Role.SEPARATE]
 FACTS = ("answered", "answered_ever", "answered_in_time", "awaiting")
-HANDLING_STATES = [Proposal.State.ASSIGNED, Proposal.State.REOPENED]
 
 
 def _final_letters(**filters):

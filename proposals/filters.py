@@ -40,6 +40,7 @@ from .models import (
     Proposal,
     Session,
     Signature,
+    proposal_overdue,
 )
 
 SEARCH_MAX = 100
@@ -220,7 +221,7 @@ class ProposalFilter(django_filters.FilterSet):
         return queryset.filter(is_key=value == "1")
 
     def filter_overdue(self, queryset, name, value):
-        late = Exists(overdue_assignments().filter(proposal=OuterRef("pk")))
+        late = proposal_overdue(timezone.localdate())
         return queryset.filter(late if value == "1" else ~late)
 
     def filter_sort(self, queryset, name, value):

@@ -235,6 +235,9 @@ class ProposalState(models.TextChoices):
     MERGED = "merged", _("已并案")
 
 
+# Being handled (办理中): the agencies are answering.
+HANDLING_STATES = (ProposalState.ASSIGNED, ProposalState.REOPENED)
+
 # A proposal's state as its place in the workflow: the list's sort by state, and an index.
 STATE_ORDER = models.Case(
     *(models.When(state=state, then=models.Value(i)) for i, state in enumerate(ProposalState.values)),
@@ -421,12 +424,11 @@ class Recommendation(models.Model):
 class AssignmentQuerySet(models.QuerySet):
     def answering(self):
         """Assignments whose agency writes a reply letter: the lead and separate handlers."""
-        return self.filter(role__in=[Assignment.Role.LEAD, Assignment.Role.SEPARATE])
+        return self.filter(role__in=ANSWERING_ROLES)
 
     def pending(self):
         """Assignments of proposals being handled whose agency has not answered this round."""
-        handling = [Proposal.State.ASSIGNED, Proposal.State.REOPENED]
-        return self.filter(proposal__state__in=handling, answered=False)
+        return self.filter(proposal__state__in=HANDLING_STATES, answered=False)
 
     def overdue(self, today):
         """Pending assignments whose due date has passed."""
@@ -451,6 +453,13 @@ class _AddDays(models.Func):
             compiler, connection, template="date(%(expressions)s || ' days')",
             arg_joiner=", '+' || ", **extra_context,
         )
+
+
+def proposal_overdue(today) -> models.Q:
+    """On a Proposal queryset: being handled with an assignment overdue (the proposal's
+    own state read directly, not through its assignments)."""
+    late = Assignment.objects.filter(proposal=models.OuterRef("pk"), answered=False, due_on__lt=today)
+    return models.Q(state__in=HANDLING_STATES) & models.Exists(late)
 
 
 class Assignment(models.Model):
@@ -515,6 +524,9 @@ class Assignment(models.Model):
         if self.assigned_on and self.due_on and self.due_on < self.assigned_on:
             raise ValidationError({"due_on": _("办理期限不能早于交办日期。")})
 
+
+
+ANSWERING_ROLES = (Assignment.Role.LEAD, Assignment.Role.SEPARATE)  # they write reply letters
 
 class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", _("满意")

@@ -23,6 +23,7 @@ from search.hooks import reindex_on_commit
 from . import answers
 from .deadlines import UnknownCalendarYear
 from .models import (
+    HANDLING_STATES,
     Assignment,
     Feedback,
     Proposal,
@@ -365,7 +366,6 @@ def proposal_assign(*, proposal: Proposal, assignments: Iterable[Mapping], actor
     return proposal
 
 
-HANDLING_STATES = {Proposal.State.ASSIGNED, Proposal.State.REOPENED}
 
 
 @transaction.atomic

@@ -71,6 +71,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
+    BooleanField,
     Count,
     DateField,
     DurationField,
@@ -91,11 +92,14 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext
 from replies.models import AdoptionStatus, ReplyLetter, Section
 
 from .models import (
+    ANSWERING_ROLES,
+    HANDLING_STATES,
     Assignment,
     Feedback,
     Proposal,
     Satisfaction,
     Session,
+    proposal_overdue,
 )
 
 State = Proposal.State
@@ -104,8 +108,6 @@ MERGED = "merged"  # 已并案: received, then merged into another proposal
 REGISTERED_STATES = [State.REGISTERED, State.ASSIGNED, State.REPLIED, State.REOPENED, State.CLOSED]
 ASSIGNED_STATES = [State.ASSIGNED, State.REPLIED, State.REOPENED, State.CLOSED]
 REPLIED_STATES = [State.REPLIED, State.REOPENED, State.CLOSED]
-HANDLING_STATES = [State.ASSIGNED, State.REOPENED]
-ANSWERING_ROLES = [Assignment.Role.LEAD, Assignment.Role.SEPARATE]
 SATISFIED = [Satisfaction.SATISFIED.value, Satisfaction.BASICALLY_SATISFIED.value]
 SATISFACTION_KEYS = [*SATISFIED, Satisfaction.DISSATISFIED.value]
 SATISFACTION_FIELDS = ("handling", "result")
@@ -163,12 +165,12 @@ def _proposal_counts(session: Session, today: datetime.date) -> dict:
         proposal=OuterRef("pk"), role__in=ANSWERING_ROLES, answered_in_time=False,
     )
     answering = Assignment.objects.filter(proposal=OuterRef("pk"), role__in=ANSWERING_ROLES)
-    overdue = Assignment.objects.overdue(today).filter(proposal=OuterRef("pk"))
     replied = Q(state__in=REPLIED_STATES)
     return (
         Proposal.objects.filter(session=session)
         .alias(
-            has_overdue=Exists(overdue), has_answering=Exists(answering), has_late=Exists(late_answer),
+            has_overdue=ExpressionWrapper(proposal_overdue(today), output_field=BooleanField()),
+            has_answering=Exists(answering), has_late=Exists(late_answer),
         )
         .aggregate(
             proposals=Count("pk"),
