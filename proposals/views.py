@@ -65,6 +65,7 @@ from .forms import (
     recommendation_rows,
 )
 from .models import (
+    HANDLING_STATES,
     Assignment,
     Feedback,
     Proposal,
@@ -76,7 +77,6 @@ from .models import (
 from .splitting import split_recommendations
 
 PER_PAGE = 25
-HANDLING_STATES = services.HANDLING_STATES
 
 
 # ---------------------------------------------------------------- pages and refusals

@@ -503,8 +503,8 @@ def letter_sign(*, letter: ReplyLetter, actor=None, signed_on: datetime.date | N
                        "signed_by", "signed_at", "version"],
         data={"number": letter.number},
     )
-    answers.refresh(letter.proposal_id)
-    proposal_mark_replied_if_complete(proposal=letter.proposal, actor=actor)
+    if not proposal_mark_replied_if_complete(proposal=letter.proposal, actor=actor):
+        answers.refresh(letter.proposal_id)  # else the move to 已答复 has refreshed them
     notify.letter_signed(letter=letter, actor=actor)
     letter_id = letter.pk
     reindex_on_commit("letter", letter_id)
