@@ -394,13 +394,19 @@ class Generator:
                     "done": min(start + BATCH, len(plans)), "n": len(plans),
                     "s": time.perf_counter() - started})
             self._counters(plans)
+            self._analyze()  # before the refresh below, whose plans depend on the new rows
             answers.refresh()  # every assignment: appended proposals share none with earlier ones
             self.log(_("已记录各承办单位是否答复（%(s).1f秒）") % {"s": time.perf_counter() - started})
-        if connection.vendor == "postgresql":  # fresh statistics, so the planner knows the new rows
+        self._analyze()
+        return Report(created=dict(self.created), seconds=time.perf_counter() - started)
+
+    @staticmethod
+    def _analyze() -> None:
+        """Fresh statistics of the written tables (PostgreSQL), so the planner knows the new rows."""
+        if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 for model in WRITTEN:
                     cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-        return Report(created=dict(self.created), seconds=time.perf_counter() - started)
 
     def _count(self, model, count: int) -> None:
         if count:
