@@ -299,3 +299,6 @@ STATS_WAIT_SECONDS = int(env("STATS_WAIT_SECONDS", default="60"))
 # Search results of those who may read everything are kept this many seconds (0: never),
 # or until the index next changes (at once with a shared CACHE_URL).
 SEARCH_CACHE_SECONDS = int(env("SEARCH_CACHE_SECONDS", default="60"))
+# A letter's preview PDF (draft, or final without the seal) is kept this many seconds
+# (0: never) while the letter prints the same; any change to its text makes a new one.
+LETTER_PREVIEW_CACHE_SECONDS = int(env("LETTER_PREVIEW_CACHE_SECONDS", default="3600"))

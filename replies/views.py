@@ -30,7 +30,7 @@ from . import printing, services
 from .filters import PrintableLetterFilter
 from .forms import PrintJobForm
 from .models import PrintJob, ReplyLetter
-from .pdf import render_letter_pdf
+from .pdf import preview_pdf
 
 LETTERS_PER_PAGE = 50
 RECENT_JOBS = 10
@@ -73,7 +73,7 @@ def _wants_download(request) -> bool:
 def _draft_response(request, letter: ReplyLetter) -> HttpResponse:
     if not may_preview_draft(request.user, letter):
         raise PermissionDenied(_("只有答复单位的工作人员和提案委工作人员可以预览答复函草稿。"))
-    data = render_letter_pdf(letter, draft=True)
+    data = preview_pdf(letter, draft=True)
     filename = _("第%(number)s号提案答复函（草稿）.pdf") % {"number": letter.proposal.number}
     return file_response(data, filename=filename, fallback=f"letter-{letter.pk}-draft.pdf",
                          content_type="application/pdf", attachment=_wants_download(request))
@@ -105,7 +105,7 @@ def letter_pdf(request, pk: int):
         etag = hashlib.sha256(data).hexdigest()  # checked against the stored value just now
         filename, fallback = f"{name}.pdf", f"letter-{letter.pk}.pdf"
     else:
-        data = render_letter_pdf(letter, seal=False)
+        data = preview_pdf(letter, seal=False)
         etag = ""
         filename = _("%(name)s（无印章）.pdf") % {"name": name}
         fallback = f"letter-{letter.pk}-unsealed.pdf"

@@ -55,6 +55,7 @@ def _fast_tests(settings, tmp_path):
     # Each test computes the statistics of its own data (tests/test_dashboard.py tests the cache).
     settings.STATS_CACHE_SECONDS = 0
     settings.SEARCH_CACHE_SECONDS = 0  # tests/test_search.py tests the cache
+    settings.LETTER_PREVIEW_CACHE_SECONDS = 0  # tests/test_letter_pdf.py tests the cache
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -143,8 +144,8 @@ def test_two_downloads_are_byte_identical(client, world, signed, monkeypatch):
 
 def test_without_the_seal_is_rendered_on_demand_and_not_stored(client, world, signed, monkeypatch):
     calls = []
-    real = views.render_letter_pdf
-    monkeypatch.setattr(views, "render_letter_pdf", lambda *a, **k: calls.append(k) or real(*a, **k))
+    real = views.preview_pdf
+    monkeypatch.setattr(views, "preview_pdf", lambda *a, **k: calls.append(k) or real(*a, **k))
     client.force_login(world.office)
     before = (signed.pdf.name, stored_bytes(signed))
 
@@ -226,6 +227,98 @@ def test_the_draft_url_of_a_signed_letter_leads_to_the_final_pdf(client, world, 
     response = client.get(reverse("replies:letter_draft_pdf", args=[signed.pk]), {"download": "1"})
     assert response.status_code == 302
     assert response["Location"] == reverse("replies:letter_pdf", args=[signed.pk]) + "?download=1"
+
+
+@pytest.fixture
+def kept_previews(settings):
+    """Previews kept in the cache, with a count of the PDFs actually rendered."""
+    from django.core.cache import cache
+
+    from replies.pdf import render
+
+    settings.LETTER_PREVIEW_CACHE_SECONDS = 600
+    cache.clear()
+    rendered = []
+    real = render.html_to_pdf
+
+    def counting(html):
+        rendered.append(html)
+        return real(html)
+
+    render.html_to_pdf = counting
+    yield rendered
+    render.html_to_pdf = real
+    cache.clear()
+
+
+def seal_png() -> bytes:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (200, 200), (0, 0, 0, 0))
+    ImageDraw.Draw(image).ellipse((10, 10, 190, 190), outline=(230, 0, 18, 255), width=8)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def image_count(data: bytes) -> int:
+    return sum(len(page.images) for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_a_draft_preview_is_rendered_again_only_when_the_letter_prints_differently(
+        client, world, kept_previews):
+    from replies.models import Section
+
+    letter = letter_in_state(world, "draft")
+    client.force_login(world.lead_officer)
+    url = reverse("replies:letter_draft_pdf", args=[letter.pk])
+    first = body(client.get(url))
+    again = body(client.get(url))
+    assert again == first
+    assert len(kept_previews) == 1
+
+    # The sections are the draft's text: a changed answer is in the next preview.
+    section = Section.objects.filter(agency=letter.agency, recommendation__proposal=letter.proposal).first()
+    Section.objects.filter(pk=section.pk).update(body="经研究，本局同意在全市推广社区养老服务驿站。")
+    changed = body(client.get(url))
+    assert len(kept_previews) == 2
+    assert "社区养老服务驿站" in pdf_text(changed)
+    assert "社区养老服务驿站" not in pdf_text(first)
+
+    # A seal uploaded for the agency appears at once, though the HTML names it by agency id only.
+    assert image_count(changed) == 0
+    letter.agency.seal.save("seal.png", ContentFile(seal_png()))
+    sealed = body(client.get(url))
+    assert len(kept_previews) == 3
+    assert image_count(sealed) > 0
+
+    # The letter's own fields, too.
+    letter.refresh_from_db()
+    letter.title = "关于推进社区养老服务的答复"
+    letter.save()
+    assert "关于推进社区养老服务的答复" in pdf_text(body(client.get(url)))
+    assert len(kept_previews) == 4
+
+
+def test_the_unsealed_print_of_a_signed_letter_is_kept_and_the_stored_pdf_untouched(
+        client, world, signed, kept_previews):
+    client.force_login(world.lead_officer)
+    url = reverse("replies:letter_pdf", args=[signed.pk])
+    unsealed = [body(client.get(url, {"seal": "0"})) for _ in range(2)]
+    assert unsealed[0] == unsealed[1]
+    assert len(kept_previews) == 1
+    assert body(client.get(url)) == stored_bytes(signed)
+    assert len(kept_previews) == 1  # the stored PDF is read, not rendered
+
+
+def test_previews_are_not_kept_when_the_setting_is_zero(client, world, kept_previews, settings):
+    settings.LETTER_PREVIEW_CACHE_SECONDS = 0
+    letter = letter_in_state(world, "draft")
+    client.force_login(world.lead_officer)
+    url = reverse("replies:letter_draft_pdf", args=[letter.pk])
+    client.get(url)
+    client.get(url)
+    assert len(kept_previews) == 2
 
 
 # ---------------------------------------------------------------- 待印发答复函

@@ -4,9 +4,10 @@ The public interface:
 
 - :func:`render_letter_pdf` — the PDF of a letter (the final text once signed; a
   preview marked 草稿 when ``draft`` is true).
+- :func:`preview_pdf` — the same for previews, kept while the letter prints the same.
 - :func:`missing_characters` — characters of a letter that no configured font has.
 """
 
-from .render import missing_characters, render_letter_pdf
+from .render import missing_characters, preview_pdf, render_letter_pdf
 
-__all__ = ["missing_characters", "render_letter_pdf"]
+__all__ = ["missing_characters", "preview_pdf", "render_letter_pdf"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from django.conf import settings
+from django.core.cache import cache
 from django.template.loader import render_to_string
 
 from ..composition import build_parts, letter_paragraphs
@@ -90,6 +92,38 @@ def html_to_pdf(html: str) -> bytes:
 def render_letter_pdf(letter, *, draft: bool = False, seal: bool = True) -> bytes:
     """The letter as PDF: final once signed, otherwise a preview marked 草稿."""
     return html_to_pdf(letter_html(letter, draft=draft, seal=seal))
+
+
+def preview_pdf(letter, *, draft: bool = False, seal: bool = True) -> bytes:
+    """Like :func:`render_letter_pdf`, but a letter printed the same way again is not re-rendered.
+
+    For the previews people open again and again while a letter is drafted. The laying
+    out (the HTML) is done each time; the PDF is kept under the SHA-256 of that HTML,
+    of the seal drawn and of the renderer's version, for ``LETTER_PREVIEW_CACHE_SECONDS``.
+    Any change to the letter, its sections, its agency or the fonts changes the HTML, so
+    a kept PDF is never out of date.
+    """
+    html = letter_html(letter, draft=draft, seal=seal)
+    seconds = settings.LETTER_PREVIEW_CACHE_SECONDS
+    if seconds <= 0:
+        return html_to_pdf(html)
+    key = f"letter-preview:{_preview_digest(letter, html)}"
+    data = cache.get(key)
+    if data is None:
+        data = html_to_pdf(html)
+        cache.set(key, data, seconds)
+    return data
+
+
+def _preview_digest(letter, html: str) -> str:
+    import weasyprint
+
+    digest = hashlib.sha256(f"weasyprint {weasyprint.__version__}\n".encode())
+    digest.update(html.encode())
+    if "asset:seal/" in html:  # the image is fetched by id: its file and the agency's last change
+        agency = letter.agency
+        digest.update(f"\nseal {agency.seal.name} {agency.updated_at.isoformat()}".encode())
+    return digest.hexdigest()
 
 
 def letter_text(letter) -> str:
