@@ -75,6 +75,9 @@ TEMPLATES = [
     },
 ]
 
+# Forms render with Django's templates, but selects are written out in Python (core.forms_renderer).
+FORM_RENDERER = "core.forms_renderer.FormRenderer"
+
 WSGI_APPLICATION = "config.wsgi.application"
 
 # Database: DATABASE_URL, e.g. postgres://user:pass@host:5432/name; default SQLite.
@@ -92,6 +95,10 @@ else:
     # parallel workers take the cores other requests are waiting for.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", "-c jit=off -c max_parallel_workers_per_gather=0")
+    # The choices of a form's select are read with .iterator(), which on PostgreSQL opens a
+    # server-side cursor: three round trips for a list of forty agencies. Nothing here
+    # streams result sets larger than memory, so the rows are fetched at once.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
