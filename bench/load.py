@@ -221,7 +221,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--duration", type=float, default=30, help="seconds per scenario")
-    parser.add_argument("--workers", type=int, default=5, help="gunicorn processes")
+    parser.add_argument("--workers", type=int, default=os.cpu_count(),
+                        help="gunicorn processes (default: one per core, as config/gunicorn.py)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--url", default="", help="drive this running server instead")
     parser.add_argument("--search", default="养老,协会,融资", help="two-character words, comma-separated")
