@@ -15,12 +15,16 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET
 
 from core import excel
@@ -308,22 +312,43 @@ def dashboard(request):
         sort = DEFAULT_AGENCY_SORT
     stats, computed_at = cached_session_statistics(session, refresh=request.GET.get("refresh") == "1")
     stats["by_agency"] = sort_agencies(stats["by_agency"], sort)
-    summary = summary_text(stats)
     if excel.wants_xlsx(request):
-        return export_statistics(stats, summary)
-    charts = [rate_chart(stats["by_agency"]), lateness_chart(stats["by_agency"]),
-              class_chart(stats), satisfaction_chart(stats), adoption_chart(stats)]
+        return export_statistics(stats, summary_text(stats))
     return render(request, "proposals/dashboard.html", {
         "sessions": sessions,
         "session": session,
         "stats": stats,
         "today": datetime.date.fromisoformat(stats["today"]),
         "sort": sort,
-        "sort_label": AGENCY_SORTS[sort][0],
-        "sort_links": _sort_links(session, sort),
         "export_url": f"?session={session.code}&sort={sort}&format=xlsx",
         "refresh_url": f"?session={session.code}&sort={sort}&refresh=1",
         "computed_at": computed_at,
+        "statistics": _statistics_html(session, stats, computed_at, sort),
+    })
+
+
+def _statistics_html(session: Session, stats: dict, computed_at: datetime.datetime, sort: str) -> str:
+    """The numbers, tables and charts, rendered once for each computation of the statistics.
+
+    They depend on nothing but the statistics (kept with the time they were computed),
+    the sort and the language, so the HTML is kept as long as the statistics are.
+    """
+    seconds = settings.STATS_CACHE_SECONDS
+    key = f"dashboard-html:{session.pk}:{computed_at.isoformat()}:{sort}:{get_language()}"
+    html = cache.get(key) if seconds else None
+    if html is None:
+        html = render_to_string("proposals/_dashboard_statistics.html", _statistics_context(session, stats, sort))
+        if seconds:
+            cache.set(key, html, seconds)
+    return mark_safe(html)  # rendered by the template engine, escaped there
+
+
+def _statistics_context(session: Session, stats: dict, sort: str) -> dict:
+    charts = [rate_chart(stats["by_agency"]), lateness_chart(stats["by_agency"]),
+              class_chart(stats), satisfaction_chart(stats), adoption_chart(stats)]
+    return {
+        "stats": stats,
+        "sort_links": _sort_links(session, sort),
         "rate_chart": charts[0],
         "lateness_chart": charts[1],
         "class_chart": charts[2],
@@ -339,8 +364,8 @@ def dashboard(request):
             for code, n in stats["adoption"].items()
         ],
         "satisfaction_rows": _satisfaction_rows(stats),
-        "summary": summary,
-    })
+        "summary": summary_text(stats),
+    }
 
 
 # ---------------------------------------------------------------- the Excel workbook

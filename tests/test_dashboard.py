@@ -282,6 +282,38 @@ def test_the_statistics_are_kept_for_a_while_and_recomputed_on_request(client, c
     cache.clear()
 
 
+def test_the_rendered_statistics_are_kept_with_the_statistics(client, counted, settings, monkeypatch):
+    from django.core.cache import cache
+
+    from proposals import views_dashboard
+
+    settings.STATS_CACHE_SECONDS = 300
+    cache.clear()
+    built = []
+    real = views_dashboard.rate_chart
+    monkeypatch.setattr(views_dashboard, "rate_chart", lambda rows: built.append(1) or real(rows))
+    def statistics(response) -> str:
+        page = response.content.decode()
+        return page[page.index('<section class="tiles"'):]
+
+    first = statistics(get(client, counted.liaison))
+    again = statistics(client.get(URL))
+    assert len(built) == 1
+    assert again == first
+    # Another sort is another rendering; each is kept.
+    by_rate = statistics(client.get(URL, {"sort": "reply_rate"}))
+    client.get(URL, {"sort": "reply_rate"})
+    assert len(built) == 2
+    assert by_rate != first
+    # Numbers computed afresh are rendered afresh: the tenth proposal shows.
+    counted.proposal()
+    assert '<span class="tile__value">9</span>' in first
+    refreshed = statistics(client.get(URL, {"refresh": "1"}))
+    assert len(built) == 3
+    assert '<span class="tile__value">10</span>' in refreshed
+    cache.clear()
+
+
 def test_people_opening_the_dashboard_together_compute_the_numbers_once(counted, settings, monkeypatch):
     """The first request computes; one arriving meanwhile waits for its result."""
     import threading
