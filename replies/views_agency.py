@@ -41,7 +41,7 @@ from .forms import LetterClassForm, LetterForm, MoveForm, ReasonForm, SectionFor
 from .models import ReplyLetter, Section
 from .pdf.compose import letter_content
 
-INBOX_PER_PAGE = 50
+INBOX_PER_PAGE = 25
 ROLE_ORDER = {Assignment.Role.LEAD: 0, Assignment.Role.CO: 1, Assignment.Role.SEPARATE: 2}
 
 
