@@ -217,7 +217,6 @@ def handling(request, pk: int):
     today = timezone.localdate()
     for assignment in assignments:
         assignment.days_left = selectors.days_left(assignment.due_on, today)
-        assignment.overdue_days = max(0, -assignment.days_left)
     mine = [a for a in assignments if may_write(user, a.agency)]
     pending = {
         item.assignment_id: item for item in ExtensionRequest.objects.filter(
