@@ -31,9 +31,10 @@ the definitions, which should be none.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
-from django.db.models import DateField, Exists, F, OuterRef, Q, Subquery
+from django.db.models import DateField, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 
@@ -137,10 +138,12 @@ def _scope(proposals, field: str = "proposal") -> Q:
     return Q(**{f"{field}__in": proposals})
 
 
-def earliest_due():
-    """On a Proposal queryset: the earliest due date of its assignments (None without)."""
+def earliest_due(proposal="pk", **only):
+    """On a Proposal queryset: the earliest due date of its assignments (None without);
+    ``only`` narrows the assignments (``answered=False`` for ``unanswered_due_on``).
+    On an Assignment queryset pass ``proposal=OuterRef``'s path to the proposal."""
     return Subquery(
-        Assignment.objects.filter(proposal=OuterRef("pk")).order_by("due_on").values("due_on")[:1]
+        Assignment.objects.filter(proposal=OuterRef(proposal), **only).order_by("due_on").values("due_on")[:1]
     )
 
 
@@ -152,19 +155,23 @@ def refresh(proposals: Proposal | int | Iterable[int] | None = None) -> int:
     assignments = Assignment.objects.filter(_scope(proposals))
     count = assignments.update(**{name: _holds(condition) for name, condition in _definitions().items()})
     assignments.update(awaiting=_holds(awaiting("proposal__")))
-    Proposal.objects.filter(_scope(proposals, "pk")).update(earliest_due_on=earliest_due())
+    Proposal.objects.filter(_scope(proposals, "pk")).update(
+        earliest_due_on=earliest_due(), unanswered_due_on=earliest_due(answered=False))
     return count
 
 
 def stale(proposals=None):
-    """Assignments whose stored facts, or whose proposal's ``earliest_due_on``, differ
-    from the definitions."""
-    differs = ~Q(proposal__earliest_due_on=F("computed_due"))
+    """Assignments whose stored facts, or whose proposal's ``earliest_due_on`` or
+    ``unanswered_due_on``, differ from the definitions."""
+    # Dates compared with None as a date of its own (SQL's NULL = NULL is not true).
+    differs = ~Q(stored_due=F("computed_due")) | ~Q(stored_unanswered=F("computed_unanswered"))
     for name in FACTS:
         differs |= ~Q(**{name: F(f"computed_{name}")})
     computed = {f"computed_{name}": _holds(condition) for name, condition in _definitions().items()}
     computed["computed_awaiting"] = _holds(awaiting("proposal__"))
-    computed["computed_due"] = Subquery(
-        Assignment.objects.filter(proposal=OuterRef("proposal")).order_by("due_on").values("due_on")[:1]
-    )
+    never = Value(datetime.date.min)
+    computed["computed_due"] = Coalesce(earliest_due("proposal"), never)
+    computed["computed_unanswered"] = Coalesce(earliest_due("proposal", answered=False), never)
+    computed["stored_due"] = Coalesce("proposal__earliest_due_on", never)
+    computed["stored_unanswered"] = Coalesce("proposal__unanswered_due_on", never)
     return Assignment.objects.filter(_scope(proposals)).annotate(**computed).filter(differs)

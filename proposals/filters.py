@@ -40,6 +40,7 @@ from .models import (
     Proposal,
     Session,
     Signature,
+    is_overdue,
     proposal_overdue,
 )
 
@@ -71,16 +72,6 @@ def bigram_query(term: str) -> str | None:
 # ---------------------------------------------------------------- reads
 
 
-def overdue_assignments(today: datetime.date | None = None):
-    """Assignments past their due date whose agency has not answered this round."""
-    return Assignment.objects.overdue(today or timezone.localdate())
-
-
-def current_letters():
-    """Letters of a proposal that count now: not voided, oldest first."""
-    return ReplyLetter.objects.current().select_related("agency").order_by("created_at", "id")
-
-
 # Lead first, then co-handlers, then separate handlers.
 ROLE_ORDER = Case(
     When(role=Assignment.Role.LEAD, then=Value(0)),
@@ -91,33 +82,37 @@ ROLE_ORDER = Case(
 
 
 def proposal_list_queryset(user, today: datetime.date | None = None):
-    """The proposals ``user`` may see, with everything the list shows, in a fixed number of queries."""
+    """The proposals ``user`` may see, with everything the list (and its Excel export)
+    shows, in a fixed number of queries. Only the columns shown are read: a signed
+    letter's frozen text, for one, is large JSON that would be decoded for nothing."""
+    signatures = Signature.objects.select_related("proposer").only(
+        "proposal_id", "role", "position", "proposer__name")
+    assignments = (
+        Assignment.objects.select_related("agency")
+        .only("proposal_id", "role", "due_on", "answered", "agency__name", "agency__short_name",
+              "agency__code")
+        .annotate(role_order=ROLE_ORDER).order_by("role_order", "agency__code")
+    )
+    letters = ReplyLetter.objects.current().only("proposal_id", "round", "klass").order_by("created_at", "id")
     return (
         Proposal.objects.visible_to(user)
         .select_related("session", "category")
         .defer("body")
         .prefetch_related(
-            Prefetch("signatures", queryset=Signature.objects.select_related("proposer")),
-            Prefetch("assignments", queryset=Assignment.objects.select_related("agency")
-                     .annotate(role_order=ROLE_ORDER).order_by("role_order", "agency__code")),
-            Prefetch("letters", queryset=current_letters(), to_attr="current_letters"),
+            Prefetch("signatures", queryset=signatures),
+            Prefetch("assignments", queryset=assignments),
+            Prefetch("letters", queryset=letters, to_attr="current_letters"),
         )
     )
 
 
 def mark_overdue(proposals, today: datetime.date | None = None) -> list:
-    """Set ``is_overdue`` on each of ``proposals`` (a page of the list) in one query.
-
-    Done for the page, not as an annotation of the list: PostgreSQL would otherwise
-    work out every overdue assignment of the database to answer for 25 proposals.
-    """
+    """Set ``is_overdue`` on each of ``proposals`` (a page of the list), from the stored
+    ``unanswered_due_on``."""
+    today = today or timezone.localdate()
     proposals = list(proposals)
-    late = set(
-        overdue_assignments(today).filter(proposal_id__in=[p.pk for p in proposals])
-        .values_list("proposal_id", flat=True)
-    ) if proposals else set()
     for proposal in proposals:
-        proposal.is_overdue = proposal.pk in late
+        proposal.is_overdue = is_overdue(proposal, today)
     return proposals
 
 

@@ -285,6 +285,9 @@ class Proposal(models.Model):
     is_key = models.BooleanField(_("重点提案"), default=False)
     # Kept by proposals.answers.refresh from the assignments; None before assignment.
     earliest_due_on = models.DateField(_("最早办理期限"), null=True, blank=True, editable=False)
+    # Likewise: the earliest due date of the assignments not answered this round (None when
+    # every agency has answered). Being handled with this date past is being overdue.
+    unanswered_due_on = models.DateField(_("未答复的最早办理期限"), null=True, blank=True, editable=False)
     round = models.PositiveSmallIntegerField(
         _("办理轮次"), default=1, help_text=_("重新办理后加一。")
     )
@@ -320,6 +323,9 @@ class Proposal(models.Model):
             models.Index(models.F("session"), STATE_ORDER.desc(), models.F("number"),
                          name="proposal_session_state_desc"),
             models.Index(fields=["session", "earliest_due_on", "number"], name="proposal_session_due"),
+            # the overdue filter: proposals being handled, by the due date they are waiting on
+            models.Index(fields=["session", "unanswered_due_on"], condition=models.Q(state__in=HANDLING_STATES),
+                         name="proposal_session_overdue"),
             models.Index(models.F("session"), DUE_LATEST_FIRST, models.F("number"),
                          name="proposal_session_due_desc"),
             # the same sorts over every session
@@ -456,10 +462,16 @@ class _AddDays(models.Func):
 
 
 def proposal_overdue(today) -> models.Q:
-    """On a Proposal queryset: being handled with an assignment overdue (the proposal's
-    own state read directly, not through its assignments)."""
-    late = Assignment.objects.filter(proposal=models.OuterRef("pk"), answered=False, due_on__lt=today)
-    return models.Q(state__in=HANDLING_STATES) & models.Exists(late)
+    """On a Proposal queryset: being handled with an assignment overdue, that is one not
+    answered this round whose due date has passed (read from the stored
+    ``unanswered_due_on``, not by joining the assignments)."""
+    return models.Q(state__in=HANDLING_STATES, unanswered_due_on__lt=today)
+
+
+def is_overdue(proposal, today) -> bool:
+    """:func:`proposal_overdue` for one proposal already loaded."""
+    return (proposal.state in HANDLING_STATES and proposal.unanswered_due_on is not None
+            and proposal.unanswered_due_on < today)
 
 
 class Assignment(models.Model):

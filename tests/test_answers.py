@@ -141,3 +141,39 @@ def test_removing_an_assignment_moves_the_earliest_due_date(world):
     proposal.refresh_from_db()
     assert proposal.earliest_due_on == datetime.date(2023, 6, 1)
     assert not answers.stale().exists()
+
+
+def test_a_proposal_keeps_the_due_date_it_waits_on_and_is_overdue_by_it(world):
+    from proposals.filters import mark_overdue
+    from proposals.models import Proposal, proposal_overdue
+
+    proposal = world.assigned()  # lead due 2023-06-01, co due 2023-04-01
+    proposal.refresh_from_db()
+    assert proposal.unanswered_due_on == datetime.date(2023, 4, 1)
+
+    def overdue_on(day) -> tuple[bool, bool]:
+        found = Proposal.objects.filter(proposal_overdue(day), pk=proposal.pk).exists()
+        shown = mark_overdue([Proposal.objects.get(pk=proposal.pk)], day)[0].is_overdue
+        assert found == shown
+        return found
+
+    assert (overdue_on(datetime.date(2023, 4, 1)), overdue_on(datetime.date(2023, 4, 2))) == (False, True)
+    # The co-handler answers: the proposal now waits on the lead only.
+    world.approved_section(proposal.recommendations.get(ordinal=1), world.co)
+    proposal.refresh_from_db()
+    assert proposal.unanswered_due_on == datetime.date(2023, 6, 1)
+    assert not overdue_on(datetime.date(2023, 5, 1))
+    # The lead's letter is signed: nobody is waited on, and it is never overdue.
+    proposal, _letter = world.signed_letter(proposal, signed_on=datetime.date(2023, 7, 7))
+    proposal.refresh_from_db()
+    assert proposal.unanswered_due_on is None
+    assert not overdue_on(datetime.date(2024, 1, 1))
+    assert not answers.stale().exists()
+
+    # stale() sees the stored date wrong either way, None included.
+    Proposal.objects.filter(pk=proposal.pk).update(unanswered_due_on=datetime.date(2023, 6, 1))
+    assert answers.stale(proposal).exists()
+    answers.refresh(proposal)
+    assert not answers.stale().exists()
+    Assignment.objects.filter(proposal=proposal, agency=world.lead).update(answered=False)
+    assert answers.stale(proposal).exists()

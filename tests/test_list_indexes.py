@@ -36,7 +36,7 @@ FILTERS = {
     "state=assigned": ("proposals_proposal", ["state"]),
     "category={category}": ("proposals_proposal", ["category_id"]),
     "is_key=1": ("proposals_proposal", ["session_id"]),  # the partial index of key proposals
-    "overdue=1": ("proposals_assignment", ["due_on", "proposal_id"]),
+    "overdue=1": ("proposals_proposal", ["unanswered_due_on", "session_id"]),
     "agency={agency}": ("proposals_assignment", ["agency_id", "proposal_id"]),
     "letter_class=A": ("replies_replyletter", ["klass", "proposal_id"]),
     "proposer=民建": ("proposals_signature", ["proposal_id", "proposer_id"]),
@@ -117,6 +117,12 @@ def test_every_filter_finds_its_rows_through_an_index(generated):
         if not any("search_pairs" in condition for _table, condition in conditions):
             missing.append((query, conditions))
     assert missing == [], "\n".join(map(str, missing))
+
+
+def test_counting_the_overdue_reads_the_index_of_the_dates_waited_on(generated):
+    session, _values = generated
+    plan = plan_of("overdue=1", session, count=True)
+    assert "proposal_session_overdue" in [node.get("Index Name") for node in nodes(plan)], plan
 
 
 def test_every_sort_comes_out_of_an_index(generated):
