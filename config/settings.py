@@ -182,6 +182,11 @@ if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
 SECURE_REDIRECT_EXEMPT = [r"^health/"]  # health checks come over plain HTTP from inside
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(env("DJANGO_SESSION_SECONDS", default=str(8 * 60 * 60)))  # a working day
+# With a shared cache, sessions are written to the database and read from the cache, so
+# a page does not query the session table each time. Not with a per-process cache: a
+# session ended (signing out) in one process would live on in the others' copies.
+if CACHE_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 

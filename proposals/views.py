@@ -170,10 +170,6 @@ def proposal_list(request):
     page_obj = paginator.get_page(request.GET.get("page"))
     page_obj.object_list = mark_overdue(page_obj.object_list, today)
     for proposal in page_obj.object_list:
-        proposal.lead_name = getattr(proposal.lead_proposer, "name", "")
-        proposal.co_signer_count = sum(
-            1 for s in proposal.signatures.all() if s.role == Signature.Role.CO_SIGNER
-        )
         proposal.classes = sorted({
             letter.klass for letter in proposal.current_letters
             if letter.round == proposal.round and letter.klass
@@ -217,8 +213,7 @@ def _export_list(proposals):
                           if letter.round == proposal.round and letter.klass})
         rows.append([
             proposal.number, proposal.session.name, proposal.title,
-            getattr(proposal.lead_proposer, "name", ""),
-            sum(1 for s in proposal.signatures.all() if s.role == Signature.Role.CO_SIGNER),
+            proposal.lead_name, proposal.co_signer_count,
             proposal.category.name if proposal.category else "", proposal.get_state_display(),
             yes if proposal.is_key else no,
             *(separator.join(by_role[role]) for role in Assignment.Role.values),

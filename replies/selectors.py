@@ -45,14 +45,18 @@ def inbox_assignments(user) -> QuerySet[Assignment]:
     ids = agency_ids(user)
     if not ids:
         return Assignment.objects.none()
-    own_sections = Section.objects.filter(agency_id__in=ids).order_by("position", "id")
-    recommendations = Recommendation.objects.order_by("ordinal").prefetch_related(
-        Prefetch("sections", queryset=own_sections, to_attr="own_sections")
-    )
-    letters = ReplyLetter.objects.current().filter(round=F("proposal__round")).order_by("id")
+    # Only the columns the inbox shows: the texts (a proposal's, a recommendation's, a
+    # section's, a signed letter's frozen parts) are long and would be read for nothing.
+    own_sections = (Section.objects.filter(agency_id__in=ids).only("recommendation_id", "agency_id", "state")
+                    .order_by("position", "id"))
+    recommendations = Recommendation.objects.only("proposal_id", "ordinal", "title").order_by(
+        "ordinal").prefetch_related(Prefetch("sections", queryset=own_sections, to_attr="own_sections"))
+    letters = (ReplyLetter.objects.current().filter(round=F("proposal__round"))
+               .only("proposal_id", "agency_id", "round", "state").order_by("id"))
     return (
         Assignment.objects.filter(agency_id__in=ids, awaiting=True)
         .select_related("proposal__session", "agency")
+        .defer("proposal__body")
         .prefetch_related(
             Prefetch("proposal__recommendations", queryset=recommendations),
             Prefetch("proposal__letters", queryset=letters, to_attr="current_letters"),

@@ -21,12 +21,13 @@ print(json.dumps({
     "eager": settings.CELERY_TASK_ALWAYS_EAGER, "broker": settings.CELERY_BROKER_URL,
     "debug": settings.DEBUG, "hosts": settings.ALLOWED_HOSTS, "media": str(settings.MEDIA_ROOT),
     "language": settings.LANGUAGE_CODE, "tz": settings.TIME_ZONE, "classes": settings.LETTER_CLASSES,
+    "sessions": settings.SESSION_ENGINE, "servercursors": db.get("DISABLE_SERVER_SIDE_CURSORS", False),
 }))
 """
 
 VARIABLES = [
     "DATABASE_URL", "CELERY_BROKER_URL", "MEDIA_ROOT", "DJANGO_SECRET_KEY", "DJANGO_DEBUG",
-    "DJANGO_ALLOWED_HOSTS", "DJANGO_REQUIRE_SECRET_KEY", "LETTER_CLASSES",
+    "DJANGO_ALLOWED_HOSTS", "DJANGO_REQUIRE_SECRET_KEY", "LETTER_CLASSES", "CACHE_URL",
 ]
 
 
@@ -90,3 +91,19 @@ def test_bad_settings_stop_the_start_with_a_clear_message(variables, message):
     done = settings_with(**variables)
     assert done.returncode != 0
     assert message in done.stderr
+
+
+def test_sessions_are_read_from_the_cache_only_when_the_cache_is_shared():
+    def engine(**variables):
+        done = settings_with(**variables)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)["sessions"].rsplit(".", 1)[-1]
+
+    assert engine() == "db"  # each process's own memory: a signed-out session would live on elsewhere
+    assert engine(CACHE_URL="redis://127.0.0.1:6379/2") == "cached_db"
+
+
+def test_postgresql_rows_are_fetched_without_server_side_cursors():
+    done = settings_with(DATABASE_URL="postgres://app@db.example:5432/proposals")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["servercursors"] is True
