@@ -43,7 +43,7 @@ from search.similarity import similar_for_page
 
 from . import services
 from .deadlines import UnknownCalendarYear
-from .filters import ROLE_ORDER, ProposalFilter, mark_overdue, proposal_list_queryset
+from .filters import ROLE_ORDER, ProposalFilter, prepare_rows, proposal_list_queryset
 from .forms import (
     BODY_MAX,
     AssignmentAddForm,
@@ -168,18 +168,7 @@ def proposal_list(request):
         return _export_list(filterset.qs)
     paginator = Paginator(filterset.qs, PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
-    page_obj.object_list = mark_overdue(page_obj.object_list, today)
-    for proposal in page_obj.object_list:
-        proposal.classes = sorted({
-            letter.klass for letter in proposal.current_letters
-            if letter.round == proposal.round and letter.klass
-        })
-        proposal.days_left = (
-            _days(proposal.earliest_due_on, today) if proposal.state in HANDLING_STATES else None
-        )
-        proposal.due_soon = (
-            proposal.days_left is not None and 0 <= proposal.days_left <= proposal.session.due_soon_days
-        )
+    page_obj.object_list = prepare_rows(page_obj.object_list, today)
     query = request.GET.copy()
     query.pop("page", None)
     return page(request, "proposals/list.html", {
@@ -205,12 +194,11 @@ def _export_list(proposals):
     separator = pgettext("separator between list items", "、")
     yes, no = _("是"), _("否")
     rows = []
-    for proposal in mark_overdue(proposals):
+    for proposal in prepare_rows(proposals):
         by_role = {role: [] for role in Assignment.Role.values}
-        for assignment in proposal.assignments.all():
-            by_role[assignment.role].append(assignment.agency.short_name)
-        classes = sorted({letter.klass for letter in proposal.current_letters
-                          if letter.round == proposal.round and letter.klass})
+        for handler in proposal.handlers:
+            by_role[handler.role].append(handler.short_name)
+        classes = proposal.classes
         rows.append([
             proposal.number, proposal.session.name, proposal.title,
             proposal.lead_name, proposal.co_signer_count,

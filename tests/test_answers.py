@@ -144,7 +144,7 @@ def test_removing_an_assignment_moves_the_earliest_due_date(world):
 
 
 def test_a_proposal_keeps_the_due_date_it_waits_on_and_is_overdue_by_it(world):
-    from proposals.filters import mark_overdue
+    from proposals.filters import prepare_rows
     from proposals.models import Proposal, proposal_overdue
 
     proposal = world.assigned()  # lead due 2023-06-01, co due 2023-04-01
@@ -153,7 +153,7 @@ def test_a_proposal_keeps_the_due_date_it_waits_on_and_is_overdue_by_it(world):
 
     def overdue_on(day) -> tuple[bool, bool]:
         found = Proposal.objects.filter(proposal_overdue(day), pk=proposal.pk).exists()
-        shown = mark_overdue([Proposal.objects.get(pk=proposal.pk)], day)[0].is_overdue
+        shown = prepare_rows([Proposal.objects.get(pk=proposal.pk)], day)[0].is_overdue
         assert found == shown
         return found
 

@@ -2,9 +2,8 @@
 
 Twenty-five rows of nine cells each, with links, tags and translated phrases, took the
 template engine about half of the list's time; like the admin's change list, the rows
-are built here with ``format_html`` instead. The view prepares each proposal
-(``lead_name``, ``co_signer_count``, ``classes``, ``days_left``, ``due_soon``,
-``is_overdue``); the markup is the table's, cell by cell.
+are built here with ``format_html`` instead. The proposals come from
+``proposal_list_queryset`` and ``prepare_rows``; the markup is the table's, cell by cell.
 """
 
 from __future__ import annotations
@@ -57,8 +56,8 @@ def proposal_rows(proposals) -> str:
             state=proposal.state, state_label=states[proposal.state],
             agencies=format_html_join(
                 "", '<span class="agency-chip agency-chip--{}" title="{}">{}<small>{}</small></span>',
-                ((a.role, a.agency.name, a.agency.short_name, roles[a.role])
-                 for a in proposal.assignments.all()),
+                ((handler.role, handler.name, handler.short_name, roles[handler.role])
+                 for handler in proposal.handlers),
             ) or NONE,
             due=_due(proposal, day, overdue),
             classes=separator.join(_("%(klass)s类") % {"klass": klass} for klass in proposal.classes) or NONE,
