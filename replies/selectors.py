@@ -7,7 +7,9 @@ fixed number of queries, however many rows there are.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
@@ -36,33 +38,39 @@ def days_left(due_on: datetime.date, today: datetime.date | None = None) -> int:
 
 
 def inbox_assignments(user) -> QuerySet[Assignment]:
-    """The assignments of ``user``'s agencies on proposals being handled, most urgent first.
-
-    Each proposal comes with its recommendations (``recommendations``), each with the
-    sections of the user's agencies (``own_sections``), and the proposal's current
-    letters (``current_letters``).
-    """
+    """The assignments of ``user``'s agencies on proposals being handled, most urgent
+    first, each with its proposal, session and agency; :func:`inbox` adds the rest."""
     ids = agency_ids(user)
     if not ids:
         return Assignment.objects.none()
-    # Only the columns the inbox shows: the texts (a proposal's, a recommendation's, a
-    # section's, a signed letter's frozen parts) are long and would be read for nothing.
-    own_sections = (Section.objects.filter(agency_id__in=ids).only("recommendation_id", "agency_id", "state")
-                    .order_by("position", "id"))
-    recommendations = Recommendation.objects.only("proposal_id", "ordinal", "title").order_by(
-        "ordinal").prefetch_related(Prefetch("sections", queryset=own_sections, to_attr="own_sections"))
-    letters = (ReplyLetter.objects.current().filter(round=F("proposal__round"))
-               .only("proposal_id", "agency_id", "round", "state").order_by("id"))
     return (
         Assignment.objects.filter(agency_id__in=ids, awaiting=True)
         .select_related("proposal__session", "agency")
         .defer("proposal__body")
-        .prefetch_related(
-            Prefetch("proposal__recommendations", queryset=recommendations),
-            Prefetch("proposal__letters", queryset=letters, to_attr="current_letters"),
-        )
         .order_by("due_on", "proposal__number", "agency__code")
     )
+
+
+class InboxRecommendation(NamedTuple):
+    pk: int
+    ordinal: int
+    title: str
+
+
+class InboxSection(NamedTuple):
+    """A section of the agency's, as the inbox shows it."""
+
+    pk: int
+    agency_id: int
+    state: str
+
+
+class InboxLetter(NamedTuple):
+    pk: int
+    state: str
+
+    def get_state_display(self) -> str:
+        return str(ReplyLetter.State(self.state).label)
 
 
 @dataclass
@@ -71,8 +79,8 @@ class InboxEntry:
 
     assignment: Assignment
     days_left: int
-    letter: ReplyLetter | None
-    rows: list[tuple[Recommendation, list[Section]]] = field(default_factory=list)
+    letter: InboxLetter | None
+    rows: list[tuple[InboxRecommendation, list[InboxSection]]] = field(default_factory=list)
 
     @property
     def overdue(self) -> bool:
@@ -94,18 +102,42 @@ class InboxEntry:
 
 
 def inbox(user, *, today: datetime.date | None = None, assignments=None) -> list[InboxEntry]:
-    """The inbox as entries, from :func:`inbox_assignments` (or ``assignments`` taken from it)."""
+    """The inbox as entries, from :func:`inbox_assignments` (or ``assignments`` taken from it).
+
+    Besides the assignments, three queries of plain values (no model rows): the
+    recommendations of their proposals, the sections of the user's agencies on them, and
+    the current round's letters.
+    """
     today = today or timezone.localdate()
+    assignments = list(inbox_assignments(user) if assignments is None else assignments)
+    proposal_ids = {assignment.proposal_id for assignment in assignments}
+    if not proposal_ids:
+        return []
+    recommendations = defaultdict(list)
+    for proposal_id, *values in (
+        Recommendation.objects.filter(proposal_id__in=proposal_ids).order_by("proposal_id", "ordinal")
+        .values_list("proposal_id", "pk", "ordinal", "title")
+    ):
+        recommendations[proposal_id].append(InboxRecommendation(*values))
+    sections = defaultdict(list)
+    for recommendation_id, *values in (
+        Section.objects.filter(agency_id__in=agency_ids(user), recommendation__proposal_id__in=proposal_ids)
+        .order_by("position", "id").values_list("recommendation_id", "pk", "agency_id", "state")
+    ):
+        sections[recommendation_id].append(InboxSection(*values))
+    letters = {}
+    for pk, proposal_id, agency_id, state in (
+        ReplyLetter.objects.current().filter(proposal_id__in=proposal_ids, round=F("proposal__round"))
+        .order_by("id").values_list("pk", "proposal_id", "agency_id", "state")
+    ):
+        letters.setdefault((proposal_id, agency_id), InboxLetter(pk, state))  # the first one
     entries = []
-    for assignment in (inbox_assignments(user) if assignments is None else assignments):
-        proposal = assignment.proposal
-        letter = next(
-            (x for x in proposal.current_letters if x.agency_id == assignment.agency_id), None
-        )
-        entry = InboxEntry(assignment, days_left(assignment.due_on, today), letter)
-        for recommendation in proposal.recommendations.all():
-            sections = [s for s in recommendation.own_sections if s.agency_id == assignment.agency_id]
-            entry.rows.append((recommendation, sections))
+    for assignment in assignments:
+        agency, proposal_id = assignment.agency_id, assignment.proposal_id
+        entry = InboxEntry(assignment, days_left(assignment.due_on, today), letters.get((proposal_id, agency)))
+        for recommendation in recommendations[proposal_id]:
+            own = [section for section in sections[recommendation.pk] if section.agency_id == agency]
+            entry.rows.append((recommendation, own))
         entries.append(entry)
     return entries
 

@@ -132,11 +132,11 @@ def test_inbox_shows_this_agencys_sections_and_letter_only(world):
     own = draft(world, proposal, world.lead, ordinal=2)
     (entry,) = selectors.inbox(world.lead_officer)
     assert entry.rows[0][1] == []
-    assert entry.rows[1][1] == [own]
+    assert [section.pk for section in entry.rows[1][1]] == [own.pk]
     assert entry.letter is None
 
     (co_entry,) = selectors.inbox(world.co_officer)
-    assert [s.agency for s in co_entry.rows[0][1]] == [world.co]
+    assert [s.agency_id for s in co_entry.rows[0][1]] == [world.co.pk]
     assert not co_entry.answers
 
 
