@@ -44,15 +44,31 @@ MIN_WORD_LENGTH = 2
 TITLE, KEYWORDS, BODY = "A", "B", "D"
 
 
+class _Folded(dict):
+    """Each character's folded form, worked out once: a text uses a few thousand distinct
+    characters, and the index folds millions of them."""
+
+    LIMIT = 200_000  # kept characters, far more than any committee's texts use
+
+    def __missing__(self, char: str) -> str:
+        folded = unicodedata.normalize("NFKC", char).lower()
+        if len(self) < self.LIMIT:
+            self[char] = folded
+        return folded
+
+
+_FOLDED = _Folded()
+
+
 def fold_char(char: str) -> str:
-    return unicodedata.normalize("NFKC", char).lower()
+    return _FOLDED[char]
 
 
 def fold(text: str) -> str:
     """``text`` as it is compared: NFKC and lower case, character by character."""
     if text.isascii():
         return text.lower()
-    return "".join(fold_char(c) for c in text)
+    return "".join(map(_FOLDED.__getitem__, text))
 
 
 def folded_with_offsets(text: str) -> tuple[str, list[int]]:
