@@ -16,6 +16,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from core.templatetags.text import labels
+
 from ..models import Assignment, Proposal
 
 register = template.Library()
@@ -28,8 +30,7 @@ def proposal_rows(proposals) -> str:
     day = _("Y年n月j日")
     key, overdue = _("重点"), _("有单位逾期")
     separator = pgettext("separator between list items", "、")
-    states = {value: str(label) for value, label in Proposal.State.choices}  # translated once
-    roles = {value: str(label) for value, label in Assignment.Role.choices}
+    states, roles = labels(Proposal.State), labels(Assignment.Role)
     rows = []
     for proposal in proposals:
         url = reverse("proposals:detail", args=[proposal.pk])

@@ -13,8 +13,10 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from core.templatetags.text import labels
 from proposals.models import Assignment, Proposal
 
 from ..models import ReplyLetter, Section
@@ -33,11 +35,6 @@ def days_left(days: int, soon: int) -> str:
     return format_html('<span class="{}">{}</span>', css, _("剩余%(n)s天") % {"n": days})
 
 
-def truncated(text: str, length: int) -> str:
-    """As the ``truncatechars`` filter: at most ``length`` characters, the last one "…" if cut."""
-    return text if len(text) <= length else text[:length - 1] + "…"
-
-
 @register.simple_tag
 def inbox_entries(entries, several_agencies: bool) -> str:
     day = _("Y年n月j日")
@@ -45,10 +42,10 @@ def inbox_entries(entries, several_agencies: bool) -> str:
         "letter": _("答复函："), "no_letter": _("未起草"), "unwritten": _("未撰写"),
         "no_recommendations": _("该提案尚未录入建议。"),
         # the labels of the states and roles, translated once for the page
-        **{f"proposal:{value}": str(label) for value, label in Proposal.State.choices},
-        **{f"letter:{value}": str(label) for value, label in ReplyLetter.State.choices},
-        **{f"section:{value}": str(label) for value, label in Section.State.choices},
-        **{f"role:{value}": str(label) for value, label in Assignment.Role.choices},
+        **{f"{kind}:{value}": label for kind, choices in (
+            ("proposal", Proposal.State), ("letter", ReplyLetter.State), ("section", Section.State),
+            ("role", Assignment.Role),
+        ) for value, label in labels(choices).items()},
     }
     return mark_safe("\n".join(_entry(entry, several_agencies, day, texts) for entry in entries))
 
@@ -100,6 +97,6 @@ def _entry(entry, several_agencies: bool, day: str, texts: dict) -> str:
         rows.append(format_html(
             '<tr>\n{}<td class="inbox__rec"><a href="{}#rec-{}">{}</a> {}</td>\n<td class="nowrap">{}</td>\n</tr>',
             lead if index == 0 else "", handling, recommendation.pk,
-            _("第%(n)s条") % {"n": recommendation.ordinal}, truncated(recommendation.title, 60), marks,
+            _("第%(n)s条") % {"n": recommendation.ordinal}, Truncator(recommendation.title).chars(60), marks,
         ))
     return format_html('<tbody class="{}">{}</tbody>', css, mark_safe("\n".join(rows)))
