@@ -29,5 +29,6 @@ max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
-# Behind the reverse proxy: trust its X-Forwarded-* headers.
-forwarded_allow_ips = env("WEB_FORWARDED_ALLOW_IPS", default="*")
+# The reverse proxy named in DJANGO_TRUSTED_PROXIES (the same list Django trusts, see
+# core/proxy.py) is the only peer whose X-Forwarded-Proto gunicorn believes; none when empty.
+forwarded_allow_ips = env("DJANGO_TRUSTED_PROXIES", default="")

@@ -5,6 +5,7 @@ with a safe default for a developer's machine (SQLite, tasks run inline).
 Production is switched on by variables, not by another code path.
 """
 
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
@@ -29,7 +30,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin on the project's site (core.admin_site: signing in behind the throttle).
+    "core.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -45,6 +47,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: X-Forwarded-* only from the proxy named in DJANGO_TRUSTED_PROXIES (core.proxy).
+    "core.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from the web process, compressed and cached (no separate server).
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -108,6 +112,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Every way of signing in goes through the failed-login throttle (core.login).
+AUTHENTICATION_BACKENDS = ["core.login.ThrottledModelBackend"]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -285,13 +292,28 @@ LETTER_RED = env("LETTER_RED", default="#E60012")
 # Diameter of the seal as printed, in millimetres.
 LETTER_SEAL_MM = float(env("LETTER_SEAL_MM", default="42"))
 
-# Failed-login throttling (core.login): failures per user name and address, and per
-# address, within the window; while locked even the right password is refused.
+# Failed-login throttling (core.login): failures per user name (from any address), and per
+# address (for any name), within the window; while locked even the right password is refused.
 LOGIN_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", default="5"))
 LOGIN_ADDRESS_FAILURE_LIMIT = int(env("LOGIN_ADDRESS_FAILURE_LIMIT", default="30"))
 LOGIN_LOCKOUT_SECONDS = int(env("LOGIN_LOCKOUT_SECONDS", default="900"))
-# Behind a reverse proxy that sets X-Forwarded-For, count failures by the client's address.
-LOGIN_TRUST_X_FORWARDED_FOR = env_bool("DJANGO_TRUST_X_FORWARDED_FOR", default=False)
+
+
+def _proxies(items: list[str]) -> list[str]:
+    """DJANGO_TRUSTED_PROXIES: addresses or networks (10.0.0.1, 172.30.0.0/24), checked now."""
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"DJANGO_TRUSTED_PROXIES: {item!r} is not an address or a network") from None
+    return items
+
+
+# The reverse proxy (core.proxy): only requests from these addresses may say, in
+# X-Forwarded-For and X-Forwarded-Proto, who the client is and that it used https. Empty:
+# no proxy, the peer's address is the client's.
+TRUSTED_PROXIES = _proxies(env_list("DJANGO_TRUSTED_PROXIES", default=[]))
 
 # Health checks (core.health): seconds to wait for the broker and for a worker's answer.
 HEALTH_BROKER_TIMEOUT = float(env("HEALTH_BROKER_TIMEOUT", default="2"))

@@ -1,12 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 
 from core import views as core_views
-
-admin.site.site_header = _("政协提案办理系统")
-admin.site.site_title = _("政协提案办理系统")
-admin.site.index_title = _("管理")
 
 urlpatterns = [
     path("", core_views.home, name="home"),

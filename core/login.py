@@ -1,15 +1,23 @@
-"""Failed-login throttling: too many wrong passwords lock the name (and the address) for a while.
+"""Failed-login throttling: too many wrong passwords lock the name, and the address, for a while.
+
+The lock lives in the authentication backend (:class:`ThrottledModelBackend`), the one place
+every way of signing in passes through: the site's login page, the admin's, and any later
+caller of ``django.contrib.auth.authenticate``. The forms only word the refusal. Changing
+one's password checks the old one through the same counters
+(:class:`ThrottledPasswordChangeForm`).
 
 Failures are counted in Django's cache, so every web process sees the same counts when the
 cache is shared (Redis in production, see ``CACHE_URL``). Two counters, each over a
-sliding window of ``LOGIN_LOCKOUT_SECONDS``:
+window of ``LOGIN_LOCKOUT_SECONDS`` from the first failure:
 
-* per user name and client address: ``LOGIN_FAILURE_LIMIT`` failures lock that pair;
+* per user name, whatever the address: ``LOGIN_FAILURE_LIMIT`` failures lock the name, so
+  that guessing one person's password from many addresses gets no further than from one;
 * per client address: ``LOGIN_ADDRESS_FAILURE_LIMIT`` failures lock the address for every
-  name, which stops one machine trying many names.
+  name, which stops one machine trying many names. The address is the peer's, or the one
+  the trusted proxy reports (:mod:`core.proxy`); a forged ``X-Forwarded-For`` changes nothing.
 
 While locked, even the right password is refused, so guessing cannot go on. A successful
-login clears the pair's counter. Each lock is logged for the security staff.
+login clears the name's counter. Each lock is logged for the security staff.
 """
 
 from __future__ import annotations
@@ -18,23 +26,22 @@ import hashlib
 import logging
 
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.views import LoginView
+from django.contrib.admin.forms import AdminAuthenticationForm, AdminPasswordChangeForm
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.views import LoginView, PasswordChangeView
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import ngettext
 
 logger = logging.getLogger("security.login")
 
 
 def client_address(request) -> str:
-    """The client's address; behind a trusted proxy, the last address it added."""
+    """The client's address (``REMOTE_ADDR``, set from a trusted proxy by :mod:`core.proxy`)."""
     if request is None:
         return ""
-    if getattr(settings, "LOGIN_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "")
 
 
@@ -43,8 +50,8 @@ def _key(*parts: str) -> str:
     return f"login-failures:{digest}"
 
 
-def _pair_key(username: str, address: str) -> str:
-    return _key("pair", username.strip().lower(), address)
+def _name_key(username: str) -> str:
+    return _key("name", username.strip().lower())
 
 
 def _address_key(address: str) -> str:
@@ -66,58 +73,112 @@ def _bump(key: str) -> int:
         return 1
 
 
-def is_locked(username: str, address: str) -> bool:
-    return (
-        _count(_pair_key(username, address)) >= settings.LOGIN_FAILURE_LIMIT
-        or _count(_address_key(address)) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT
-    )
+def is_locked(username: str, address: str = "") -> bool:
+    """Whether ``username`` (any address) or ``address`` (any name) is locked now."""
+    if username and _count(_name_key(username)) >= settings.LOGIN_FAILURE_LIMIT:
+        return True
+    return bool(address) and _count(_address_key(address)) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT
 
 
-def record_failure(username: str, address: str) -> None:
-    pair = _bump(_pair_key(username, address))
-    by_address = _bump(_address_key(address))
-    if pair == settings.LOGIN_FAILURE_LIMIT or by_address == settings.LOGIN_ADDRESS_FAILURE_LIMIT:
+def record_failure(username: str, address: str = "") -> None:
+    by_name = _bump(_name_key(username)) if username else 0
+    by_address = _bump(_address_key(address)) if address else 0
+    if by_name == settings.LOGIN_FAILURE_LIMIT or by_address == settings.LOGIN_ADDRESS_FAILURE_LIMIT:
         logger.warning("login locked after repeated failures", extra={
-            "username": username, "client": address, "failures": pair,
+            "username": username, "client": address, "failures": by_name,
             "failures_from_address": by_address,
         })
 
 
-def clear_failures(username: str, address: str) -> None:
-    cache.delete(_pair_key(username, address))
+def clear_failures(username: str) -> None:
+    cache.delete(_name_key(username))
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """The login form, refusing a name and address that failed too often."""
+def locked_message() -> str:
+    minutes = max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)
+    return ngettext(
+        "登录失败次数过多，请%(minutes)d分钟后再试，或联系系统管理员。",
+        "登录失败次数过多，请%(minutes)d分钟后再试，或联系系统管理员。",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+class ThrottledModelBackend(ModelBackend):
+    """Django's user-and-password backend behind the lock.
+
+    A locked name or address is refused before the password is looked at (raising
+    ``PermissionDenied`` stops ``authenticate`` at once); a wrong password is counted,
+    a right one clears the name's count.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None:
+            username = kwargs.get(get_user_model().USERNAME_FIELD)
+        if username is None or password is None:
+            return None
+        username = str(username)
+        address = client_address(request)
+        if is_locked(username, address):
+            raise PermissionDenied(locked_message())
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            record_failure(username, address)
+        else:
+            clear_failures(username)
+        return user
+
+
+class ThrottleMessageMixin:
+    """A login form that says so when the name or address is locked (the backend refuses it)."""
 
     throttled = False
 
-    def _locked_error(self) -> ValidationError:
-        minutes = max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)
-        return ValidationError(
-            ngettext(
-                "登录失败次数过多，请%(minutes)d分钟后再试，或联系系统管理员。",
-                "登录失败次数过多，请%(minutes)d分钟后再试，或联系系统管理员。",
-                minutes,
-            ) % {"minutes": minutes},
-            code="throttled",
-        )
-
     def clean(self):
         username = self.cleaned_data.get("username") or ""
-        address = client_address(self.request)
-        if username and is_locked(username, address):
-            self.throttled = True
-            raise self._locked_error()
         try:
-            cleaned = super().clean()
+            return super().clean()
         except ValidationError:
-            if username:
-                record_failure(username, address)
+            if is_locked(username, client_address(self.request)):
+                self.throttled = True
+                raise ValidationError(locked_message(), code="throttled") from None
             raise
-        clear_failures(username, address)
-        return cleaned
+
+
+class ThrottledAuthenticationForm(ThrottleMessageMixin, AuthenticationForm):
+    pass
+
+
+class ThrottledAdminAuthenticationForm(ThrottleMessageMixin, AdminAuthenticationForm):
+    pass
+
+
+class PasswordCheckThrottleMixin:
+    """Changing one's password: the old password is guessed against the same lock."""
+
+    def clean_old_password(self):
+        username = self.user.get_username()
+        if is_locked(username):
+            raise ValidationError(locked_message(), code="throttled")
+        try:
+            value = super().clean_old_password()
+        except ValidationError:
+            record_failure(username)
+            raise
+        clear_failures(username)
+        return value
+
+
+class ThrottledPasswordChangeForm(PasswordCheckThrottleMixin, PasswordChangeForm):
+    pass
+
+
+class ThrottledAdminPasswordChangeForm(PasswordCheckThrottleMixin, AdminPasswordChangeForm):
+    pass
 
 
 class ThrottledLoginView(LoginView):
     form_class = ThrottledAuthenticationForm
+
+
+class ThrottledPasswordChangeView(PasswordChangeView):
+    form_class = ThrottledPasswordChangeForm

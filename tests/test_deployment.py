@@ -136,3 +136,23 @@ def test_compose_variables_are_known_to_the_application():
     env_example = (ROOT / ".env.example").read_text(encoding="utf-8")
     for variable in re.findall(r"\$\{([A-Z_]+)", (ROOT / "docker-compose.yml").read_text("utf-8")):
         assert re.search(rf"^#? ?{variable}=", env_example, re.M), variable
+
+
+def test_the_web_port_is_published_on_the_loopback_address_unless_told_otherwise():
+    """Reached directly, the web port would let anyone claim any X-Forwarded-For; the host's
+    reverse proxy reaches it on the loopback address."""
+    (published,) = SERVICES["web"]["ports"]
+    assert published == "${WEB_BIND_ADDRESS:-127.0.0.1}:${WEB_PORT:-8000}:8000"
+    assert not any("ports" in SERVICES[name] for name in SERVICES if name != "web")
+
+
+def test_gunicorn_trusts_forwarded_headers_only_from_the_named_proxy(monkeypatch):
+    import config.gunicorn as gunicorn_settings
+
+    monkeypatch.delenv("DJANGO_TRUSTED_PROXIES", raising=False)
+    assert importlib.reload(gunicorn_settings).forwarded_allow_ips == ""
+    monkeypatch.setenv("DJANGO_TRUSTED_PROXIES", "172.30.0.1")
+    assert importlib.reload(gunicorn_settings).forwarded_allow_ips == "172.30.0.1"
+    # The gateway the host's proxy comes from lies in the compose network's subnet.
+    (subnet,) = COMPOSE["networks"]["default"]["ipam"]["config"]
+    assert subnet["subnet"] == "${COMPOSE_SUBNET:-172.30.0.0/24}"
