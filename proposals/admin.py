@@ -205,17 +205,34 @@ def is_agency_staff(user) -> bool:
     return user.is_active and user.is_staff and bool(agency_ids(user))
 
 
-class RoleAccessMixin:
-    """Model permissions, plus what the product's roles imply.
+def visible_rows(queryset, user, through: str | None = None):
+    """The rows of ``queryset`` that ``user`` may read, by the same rule as the site's pages.
 
-    Agency staff hold no model permissions: their role in an agency lets them see
-    what is assigned to their agencies (``agency_field`` is the lookup from the
-    model to an agency) and, where ``member_edit`` is set, write through the
-    services, which check the rest. Liaison and office staff may be given sight of
-    models their group has no permission on.
+    The model's own ``visible_to`` (``Proposal``, ``Section``, ``ReplyLetter``, …), or with
+    ``through`` the lookup to a model that has one: an assignment is read by whoever may
+    read its proposal (``through="proposal"``).
+    """
+    if through is None:
+        return queryset.visible_to(user)
+    model = queryset.model
+    for name in through.split("__"):
+        model = model._meta.get_field(name).related_model
+    return queryset.filter(**{f"{through}__in": model._default_manager.visible_to(user).values("pk")})
+
+
+class RoleAccessMixin:
+    """Model permissions, plus what the product's roles imply; rows as the site shows them.
+
+    Agency staff hold no model permissions: their role in an agency lets them into the
+    models marked ``member_view`` or ``member_edit`` (writing through the services, which
+    check the rest). Liaison and office staff may be given sight of models their group has
+    no permission on. Whoever gets in reads only the rows the site lets them read
+    (:func:`visible_rows`, through ``visible_through``; ``scoped = False`` for records
+    with no such rule, such as the document counters), whatever their model permissions.
     """
 
-    agency_field: str | None = None
+    scoped = True
+    visible_through: str | None = None
     member_view = False
     member_edit = False
     liaison_view = False
@@ -247,19 +264,22 @@ class RoleAccessMixin:
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if self.agency_field is None or sees_everything(request.user):
+        if not self.scoped:
             return queryset
-        mine = queryset.model._default_manager.filter(
-            **{f"{self.agency_field}__in": agency_ids(request.user)}
-        )
-        return queryset.filter(pk__in=mine.values("pk"))
+        return visible_rows(queryset, request.user, self.visible_through)
 
 
 class ReadOnlyInlineMixin:
-    """An inline shown to whoever may see the parent, never edited in place."""
+    """An inline shown to whoever may see the parent, never edited in place; of its rows,
+    those the user may read (``scoped``: by the model's ``visible_to``, as on the site)."""
 
     extra = 0
     can_delete = False
+    scoped = False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.visible_to(request.user) if self.scoped else queryset
 
     def has_view_permission(self, request, obj=None):
         parent = self.admin_site._registry.get(self.parent_model)
@@ -461,6 +481,7 @@ class HistoryInline(ReadOnlyInlineMixin, admin.TabularInline):
     """办理记录: every move on the proposal, its sections and letters; read-only."""
 
     model = StateChange
+    scoped = True
     verbose_name = _("办理记录")
     verbose_name_plural = _("办理记录")
     fields = ("at", "subject", "action_name", "states", "actor", "reason")
@@ -506,7 +527,6 @@ class ProposalForm(forms.ModelForm):
 class ProposalAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     form = ProposalForm
     action_form = MoveActionForm
-    agency_field = "assignments__agency"
     member_view = True
     office_view = True
 
@@ -616,7 +636,7 @@ class ProposalPartForm(forms.ModelForm):
 
 class ProposalPartAdmin(RoleAccessMixin, admin.ModelAdmin):
     form = ProposalPartForm
-    agency_field = "proposal__assignments__agency"
+    visible_through = "proposal"
     member_view = True
     autocomplete_fields = ("proposal",)
 
@@ -653,6 +673,7 @@ class SignatureAdmin(ProposalPartAdmin):
 
 class SectionInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = Section
+    scoped = True
     fields = ("agency", "position", "adoption", "state", "body")
     readonly_fields = fields
     show_change_link = True
@@ -722,7 +743,7 @@ class AssignmentAdmin(RoleAccessMixin, ServiceAdminMixin, NoBulkDeleteMixin, adm
     The first assignment of a registered proposal is made on the proposal's page.
     """
 
-    agency_field = "proposal__assignments__agency"
+    visible_through = "proposal"
     member_view = True
     list_display = ("proposal", "agency", "role", "assigned_on", "due_on")
     list_filter = ("role", "agency", "proposal__session", "proposal__state", "due_on")
@@ -778,7 +799,7 @@ class FeedbackAdmin(RoleAccessMixin, ServiceAdminMixin, NoBulkDeleteMixin, admin
     """征询意见表: recorded once through the service, then kept as it was."""
 
     form = FeedbackForm
-    agency_field = "proposal__assignments__agency"
+    visible_through = "proposal"
     member_view = True
     list_display = ("proposal", "round", "received_on", "handling", "result", "recorded_by")
     list_filter = ("handling", "result", "round", "proposal__session")
@@ -805,7 +826,6 @@ class FeedbackAdmin(RoleAccessMixin, ServiceAdminMixin, NoBulkDeleteMixin, admin
 class StateChangeAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     """办理记录: read-only."""
 
-    agency_field = "proposal__assignments__agency"
     member_view = True
     list_display = ("at", "proposal", "subject", "action_name", "states", "actor", "reason")
     list_filter = ("action", "content_type", "proposal__session")
@@ -835,7 +855,6 @@ class StateChangeAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
 class ExtensionRequestAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     """延期申请: read-only here; agencies ask and liaison staff decide on the site's pages."""
 
-    agency_field = "assignment__agency"
     member_view = True
     liaison_view = True
     list_display = ("created_at", "assignment", "current_due_on", "requested_due_on", "state",

@@ -576,6 +576,38 @@ class Feedback(models.Model):
         return Satisfaction.DISSATISFIED in (self.handling, self.result)
 
 
+class StateChangeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """History ``user`` may read: of the proposals they may see, without the steps
+        another agency took inside itself.
+
+        A model whose history has such steps lists their actions in ``INTERNAL_ACTIONS``
+        and has an ``agency``: those rows are read by that agency's staff and by liaison
+        staff (who read everything), by no one else — not the other agencies on the
+        proposal, not the office. So an approver's reason for returning a draft stays in
+        its agency, on every page and in the admin.
+        """
+        from django.apps import apps
+
+        from core.roles import agency_ids, is_liaison
+
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if is_liaison(user):
+            return self
+        rows = self.filter(proposal__in=Proposal.objects.visible_to(user).values("pk"))
+        ids = agency_ids(user)
+        for model in apps.get_models():
+            actions = getattr(model, "INTERNAL_ACTIONS", None)
+            if not actions:
+                continue
+            internal = models.Q(
+                content_type=ContentType.objects.get_for_model(model), action__in=actions)
+            own = models.Q(object_id__in=model._default_manager.filter(agency_id__in=ids).values("pk"))
+            rows = rows.exclude(internal & ~own)
+        return rows
+
+
 class StateChange(models.Model):
     """A line of history: who moved what from which state to which, when and why."""
 
@@ -596,6 +628,8 @@ class StateChange(models.Model):
     reason = models.TextField(_("理由"), blank=True)
     data = models.JSONField(_("附加信息"), default=dict, blank=True)
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    objects = StateChangeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("办理记录")
@@ -663,6 +697,19 @@ ACTION_LABELS = {
 }
 
 
+class ExtensionRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Requests ``user`` may read: liaison staff, who decide them, read all; agency staff
+        read their own agencies' requests. An agency's request is nobody else's business."""
+        from core.roles import agency_ids, is_liaison
+
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if is_liaison(user):
+            return self
+        return self.filter(assignment__agency_id__in=agency_ids(user))
+
+
 class ExtensionRequest(models.Model):
     """延期申请: an agency asks the liaison staff for a later due date, with its reason."""
 
@@ -701,6 +748,8 @@ class ExtensionRequest(models.Model):
     decision_note = models.TextField(_("审批意见"), blank=True)
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ExtensionRequestQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("延期申请")

@@ -235,7 +235,7 @@ def detail_queryset(user):
                  .order_by("round", "created_at", "id")),
         Prefetch("feedback", queryset=Feedback.objects.select_related("recorded_by")
                  .order_by("round", "received_on", "id")),
-        Prefetch("history", queryset=StateChange.objects.select_related("actor", "content_type")
+        Prefetch("history", queryset=StateChange.objects.visible_to(user).select_related("actor", "content_type")
                  .order_by("at", "id")),
     )
 

@@ -134,7 +134,6 @@ class SectionForm(VersionedServiceForm):
 class SectionAdmin(RoleAccessMixin, ServiceAdminMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     """办理意见: drafted by an agency officer, approved or returned by its approver."""
 
-    agency_field = "agency"
     member_edit = True
     liaison_view = True
     action_form = MoveActionForm
@@ -265,7 +264,6 @@ class LetterForm(VersionedServiceForm):
 class ReplyLetterAdmin(RoleAccessMixin, ServiceAdminMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     """答复函: drafts are edited here; from 送签 on the letter is read-only."""
 
-    agency_field = "agency"
     member_edit = True
     liaison_view = True
     office_view = True
@@ -363,6 +361,7 @@ class ReplyLetterAdmin(RoleAccessMixin, ServiceAdminMixin, NoBulkDeleteMixin, ad
 class DocumentCounterAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     """发文字号计数: moved only by signing (and imports); read-only here."""
 
+    scoped = False  # the numbers used so far are no secret of anyone's
     liaison_view = True
     office_view = True
     list_display = ("prefix", "year", "last_serial")

@@ -100,6 +100,10 @@ class Section(models.Model):
         "return": Move([State.SUBMITTED], State.DRAFT, _("退回修改")),
         "revise": Move([State.APPROVED], State.DRAFT, _("重新修改")),
     }
+    # Steps inside the agency (drafting; an approver's return or reopening, with the
+    # reason): their history is read only there and by liaison staff. Submitting and
+    # approving are the agency's answer, read by whoever may read the section.
+    INTERNAL_ACTIONS = ("create", "update", "return", "revise")
 
     recommendation = models.ForeignKey(
         "proposals.Recommendation", on_delete=models.CASCADE, related_name="sections",
@@ -222,6 +226,10 @@ class ReplyLetter(models.Model):
         "issue": Move([State.SIGNED], State.ISSUED, _("印发")),
         "void": Move([State.SIGNED, State.ISSUED], State.VOIDED, _("作废")),
     }
+    # Everything before signing happens inside the answering agency (its history is read
+    # only there and by liaison staff); signing, issuing and voiding are read by all who
+    # may read the letter.
+    INTERNAL_ACTIONS = ("create", "update", "set_class", "submit", "return")
 
     # Fields that make up the letter's text; frozen once signed.
     TEXT_FIELDS = (
@@ -329,6 +337,17 @@ class DocumentCounter(models.Model):
         return f"{self.prefix}〔{self.year}〕 {self.last_serial}"
 
 
+class PrintJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Jobs ``user`` may read: every job for office and liaison staff, who print; anyone
+        else only the jobs they asked for."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if is_office(user) or is_liaison(user):
+            return self
+        return self.filter(requested_by=user)
+
+
 class PrintJob(models.Model):
     """批量打印: one session's signed letters (of one agency, or all) in one file.
 
@@ -379,6 +398,8 @@ class PrintJob(models.Model):
     parts_done = models.PositiveIntegerField(_("已完成分段数"), default=0, editable=False)
     # The stored file of each finished part, by part index ("0", "1", …), until assembled.
     part_files = models.JSONField(_("分段文件"), default=dict, blank=True, editable=False)
+
+    objects = PrintJobQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("批量打印任务")

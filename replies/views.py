@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -216,10 +216,10 @@ def print_job_create(request):
 
 
 def _job(request, pk: int) -> PrintJob:
-    job = get_object_or_404(PrintJob.objects.select_related("session", "agency", "requested_by"), pk=pk)
-    if job.requested_by_id != request.user.pk and not printing.may_print(request.user):
-        raise Http404
-    return job
+    return get_object_or_404(
+        PrintJob.objects.visible_to(request.user).select_related("session", "agency", "requested_by"),
+        pk=pk,
+    )
 
 
 @login_required

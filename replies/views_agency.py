@@ -118,9 +118,9 @@ def _chosen(assignments: list[Assignment], value) -> Assignment | None:
     return next((a for a in assignments if str(a.agency_id) == str(value or "")), None)
 
 
-def _history(obj):
-    """Who did what to ``obj``, oldest first."""
-    return StateChange.objects.filter(
+def _history(user, obj):
+    """Who did what to ``obj``, oldest first, as far as ``user`` may read it."""
+    return StateChange.objects.visible_to(user).filter(
         content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
     ).select_related("actor", "content_type").order_by("at", "id")
 
@@ -564,7 +564,7 @@ def _letter_page(request, letter: ReplyLetter, *, status: int = 200, **overrides
         "draft": draft,
         "replacement": replacement,
         "may_replace": may_replace,
-        "history": _history(letter),
+        "history": _history(user, letter),
         "letter_form": LetterForm(initial=LetterForm.initial_for(letter)),
         "class_form": LetterClassForm(
             initial={"klass": letter.klass or suggested, "reason": letter.class_reason},

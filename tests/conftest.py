@@ -139,3 +139,37 @@ def journey(browser, live_server, request):
     yield open_journey
     for j in opened:
         j.close()
+
+
+# ---------------------------------------------------------------- the permission walk's world
+
+
+@pytest.fixture(scope="module")
+def walk(django_db_setup, django_db_blocker):
+    """The world of the permission walks (tests/test_permissions.py), built once per module
+    that walks it and rolled back at the end."""
+    import tempfile
+
+    from django.db import transaction
+    from django.test import override_settings
+
+    from tests.test_permissions import build_walk, snapshot
+
+    with tempfile.TemporaryDirectory() as media, django_db_blocker.unblock():
+        with override_settings(
+            MEDIA_ROOT=media, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+        ), transaction.atomic():
+            built = build_walk(media)
+            built.baseline = snapshot()
+            yield built
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def walked(walk, db, settings):
+    """The walk's world, checked unchanged by the tests before."""
+    from tests.test_permissions import snapshot
+
+    settings.MEDIA_ROOT = walk.media
+    assert snapshot() == walk.baseline, "an earlier test left changes behind"
+    return walk
