@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_site import ConcurrentEditGuard
 from core.roles import is_liaison
 
 from .models import Agency, Membership
@@ -22,7 +23,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(ConcurrentEditGuard, admin.ModelAdmin):
     list_display = ("code", "name", "short_name", "title_name", "doc_prefix", "letter_style",
                     "contact", "is_active")
     list_display_links = ("code", "name")
@@ -40,7 +41,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ConcurrentEditGuard, admin.ModelAdmin):
     list_display = ("user", "user_name", "agency", "role")
     list_filter = ("role", "agency")
     search_fields = ("user__username", "user__first_name", "user__last_name", "agency__name",

@@ -15,13 +15,14 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_site import ConcurrentEditGuard
 from core.roles import agency_ids, is_liaison, is_office
 from core.workflow import DomainError
 from replies.models import Section
@@ -315,7 +316,7 @@ def can_edit_content(proposal: Proposal | None) -> bool:
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ConcurrentEditGuard, admin.ModelAdmin):
     list_display = ("name", "code", "committee", "term", "meeting", "year", "last_serial")
     list_filter = ("year", "committee")
     search_fields = ("name", "code", "committee")
@@ -324,7 +325,7 @@ class SessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ConcurrentEditGuard, admin.ModelAdmin):
     list_display = ("name", "position", "is_active")
     list_editable = ("position", "is_active")
     list_filter = ("is_active",)
@@ -333,7 +334,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Proposer)
-class ProposerAdmin(admin.ModelAdmin):
+class ProposerAdmin(ConcurrentEditGuard, admin.ModelAdmin):
     list_display = ("name", "kind", "contact")
     list_filter = ("kind",)
     search_fields = ("name", "contact")
@@ -524,7 +525,7 @@ class ProposalForm(forms.ModelForm):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+class ProposalAdmin(ConcurrentEditGuard, RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     form = ProposalForm
     action_form = MoveActionForm
     member_view = True
@@ -582,7 +583,8 @@ class ProposalAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
             return
         changed = [name for name in form.changed_data if name in PROPOSAL_FORM_FIELDS]
         if changed:
-            obj.save(update_fields=[*changed, "updated_at"])
+            obj.version += 1
+            obj.save(update_fields=[*changed, "version", "updated_at"])
 
     def save_formset(self, request, form, formset, change):
         if isinstance(formset, AssignmentFormSet):
@@ -602,6 +604,9 @@ class ProposalAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
             if not isinstance(formset, AssignmentFormSet) and formset.has_changed()
         )
         fields = sorted(name for name in form.changed_data if name in PROPOSAL_FORM_FIELDS)
+        if inlines and not fields:
+            # The proposers or recommendations changed: a page loaded before is out of date.
+            Proposal.objects.filter(pk=form.instance.pk).update(version=F("version") + 1)
         if fields or inlines:
             StateChange.record(form.instance, action="update", actor=request.user,
                                data={"fields": fields, "inlines": inlines})
@@ -634,7 +639,7 @@ class ProposalPartForm(forms.ModelForm):
         return cleaned
 
 
-class ProposalPartAdmin(RoleAccessMixin, admin.ModelAdmin):
+class ProposalPartAdmin(ConcurrentEditGuard, RoleAccessMixin, admin.ModelAdmin):
     form = ProposalPartForm
     visible_through = "proposal"
     member_view = True
@@ -737,7 +742,8 @@ class AssignmentDueForm(ServiceForm):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(RoleAccessMixin, ServiceAdminMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+class AssignmentAdmin(ConcurrentEditGuard, RoleAccessMixin, ServiceAdminMixin, NoBulkDeleteMixin,
+                      admin.ModelAdmin):
     """交办: a further agency is added here, and due dates are changed with a reason.
 
     The first assignment of a registered proposal is made on the proposal's page.

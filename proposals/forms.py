@@ -9,6 +9,7 @@ order on the page; :func:`edit_rows` adds, removes and moves rows without saving
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -128,10 +129,18 @@ class ProposalForm(Form):
         }),
     )
 
+    # Logging: the form's one-time key, so that sending it twice logs one proposal.
+    # Editing: the version it was loaded at, so that a save over someone else's is refused.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
     def __init__(self, *args, proposal: Proposal | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.proposal = proposal
         if proposal is not None:
+            del self.fields["submission_key"]
+            self.fields["version"].required = True
+            self.fields["version"].error_messages["required"] = _("页面已过期，请重新打开后再保存。")
             # The session and number stay as logged.
             for name in ("session", "number"):
                 self.fields[name].disabled = True
@@ -140,10 +149,14 @@ class ProposalForm(Form):
             self.fields["category"].queryset = Category.objects.filter(
                 Q(is_active=True) | Q(pk=proposal.category_id)
             )
+        else:
+            del self.fields["version"]
+            self.fields["submission_key"].initial = uuid.uuid4
 
     @classmethod
     def initial_for(cls, proposal: Proposal) -> dict:
         return {
+            "version": proposal.version,
             "session": proposal.session_id,
             "number": proposal.number,
             "title": proposal.title,
@@ -335,6 +348,9 @@ class AssignmentDueForm(Form):
 
     due_on = date_field(_("新的办理期限"))
     reason = reason_field(help_text=_("例如：承办单位申请延期，经同意延期至……"))
+    # The assignment's version when the page was loaded (core.concurrency).
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1,
+                                 error_messages={"required": _("页面已过期，请重新打开后再保存。")})
 
 
 # ---------------------------------------------------------------- review, feedback, closing
@@ -364,6 +380,9 @@ class FeedbackForm(Form):
         label=_("意见"), required=False, max_length=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    # How many forms of this round were recorded when the page was loaded (core.concurrency).
+    recorded = forms.IntegerField(widget=forms.HiddenInput, min_value=0,
+                                  error_messages={"required": _("页面已过期，请重新打开后再保存。")})
 
     def clean_received_on(self):
         value = self.cleaned_data["received_on"]

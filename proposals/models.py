@@ -298,6 +298,12 @@ class Proposal(models.Model):
     proposers = models.ManyToManyField(
         Proposer, through="Signature", related_name="proposals", verbose_name=_("提案者")
     )
+    # Raised by every change of what was logged (text, proposers, recommendations, category,
+    # key proposal), so that a save made from an older page is refused (core.concurrency).
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    # The one-time key of the form it was logged from: the same form sent twice (a double
+    # click, a retry after an error page) logs one proposal, not two.
+    submission_key = models.UUIDField(_("提交标识"), null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -497,6 +503,9 @@ class Assignment(models.Model):
     answered_ever = models.BooleanField(_("已答复过"), default=False, editable=False)
     answered_in_time = models.BooleanField(_("按期答复"), default=False, editable=False)
     awaiting = models.BooleanField(_("待办"), default=False, editable=False)
+    # Raised by every change of the due date, so that a change made from an older page is
+    # refused (core.concurrency).
+    version = models.PositiveIntegerField(_("版本"), default=1)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

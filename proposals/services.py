@@ -15,8 +15,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
+from core.concurrency import check_version
 from core.roles import require_liaison
-from core.workflow import DomainError, IllegalMove, check_move, require_reason, transition
+from core.workflow import (
+    ConcurrentEdit,
+    DomainError,
+    IllegalMove,
+    check_move,
+    require_reason,
+    transition,
+)
 from notifications import events as notify
 from search.hooks import reindex_on_commit
 
@@ -160,9 +168,22 @@ def proposal_create(
     submitted_on: datetime.date | None = None,
     is_key: bool = False,
     recommendations: Iterable[Mapping] = (),
+    submission_key=None,
 ) -> Proposal:
-    """Log a proposal (state 待审查). Without a number, the next one of the session is used."""
+    """Log a proposal (state 待审查). Without a number, the next one of the session is used.
+
+    ``submission_key`` is the one-time key of the form it comes from: a proposal already
+    logged with it is returned as it is (``proposal.repeated`` is then true), so the same
+    form sent twice logs one proposal. The session's row is locked first, so a second
+    sending waits for the first and then finds its proposal.
+    """
     require_liaison(actor)
+    if submission_key is not None:
+        Session.objects.select_for_update().filter(pk=session.pk).exists()
+        earlier = Proposal.objects.filter(submission_key=submission_key).first()
+        if earlier is not None:
+            earlier.repeated = True
+            return earlier
     number = (number or "").strip()
     if number:
         note_proposal_number(session, number)
@@ -176,9 +197,11 @@ def proposal_create(
         body=body or "",
         submitted_on=submitted_on or today(),
         is_key=is_key,
+        submission_key=submission_key,
     )
     _full_clean(proposal)
     proposal.save()
+    proposal.repeated = False
     _set_signatures(proposal, _proposers(proposers))
     _set_recommendations(proposal, recommendations)
     StateChange.record(proposal, action="create", target=proposal.state, actor=actor)
@@ -201,10 +224,20 @@ def proposal_update(
     is_key: bool | None = None,
     proposers: Iterable[Mapping] | None = None,
     recommendations: Iterable[Mapping] | None = None,
+    expected_version: int | None = None,
 ) -> Proposal:
-    """Correct what was logged. Text and recommendations are fixed once the proposal is assigned."""
+    """Correct what was logged. Text and recommendations are fixed once the proposal is assigned.
+
+    ``expected_version`` is the version the edit page was loaded at: a save over a change
+    made since is refused with what was saved (:func:`core.concurrency.check_version`).
+    """
     require_liaison(actor)
     proposal = _lock(proposal)
+    check_version(proposal, expected_version, [
+        name for name, value in (("title", title), ("category", category), ("body", body),
+                                 ("submitted_on", submitted_on), ("is_key", is_key))
+        if value is not None
+    ])
     content_changes = any(v is not None for v in (title, body, submitted_on, proposers, recommendations))
     if content_changes and proposal.state not in EDITABLE_STATES:
         raise IllegalMove(
@@ -222,6 +255,7 @@ def proposal_update(
     if is_key is not None:
         proposal.is_key = is_key
     _full_clean(proposal)
+    proposal.version += 1
     proposal.save()
     if proposers is not None:
         _set_signatures(proposal, _proposers(proposers))
@@ -399,13 +433,19 @@ def assignment_add(
 
 @transaction.atomic
 def assignment_change_due(
-    *, assignment: Assignment, due_on: datetime.date, actor=None, reason: str = ""
+    *, assignment: Assignment, due_on: datetime.date, actor=None, reason: str = "",
+    expected_version: int | None = None,
 ) -> Assignment:
-    """Change or extend (延期) an assignment's due date; the reason is kept in the history."""
+    """Change or extend (延期) an assignment's due date; the reason is kept in the history.
+
+    ``expected_version``: the version the page was loaded at; a change over someone else's
+    made since is refused with the date they saved.
+    """
     require_liaison(actor)
     reason = require_reason(reason, _("调整办理期限"))
     proposal = _lock(assignment.proposal)
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    check_version(assignment, expected_version, ["due_on"])
     if proposal.state not in HANDLING_STATES:
         raise IllegalMove(
             _("提案当前状态为“%(state)s”，只有已交办或重新办理的提案可以调整办理期限。")
@@ -414,7 +454,8 @@ def assignment_change_due(
     _check_dates(assignment.agency, assignment.assigned_on, due_on)
     previous = assignment.due_on
     assignment.due_on = due_on
-    assignment.save(update_fields=["due_on", "updated_at"])
+    assignment.version += 1
+    assignment.save(update_fields=["due_on", "version", "updated_at"])
     StateChange.record(
         assignment, action="extend", actor=actor, reason=reason, proposal=proposal,
         data={"agency": assignment.agency.code, "from": previous.isoformat(), "to": due_on.isoformat()},
@@ -485,15 +526,30 @@ def _check_satisfaction(value: str, what: str) -> None:
 @transaction.atomic
 def feedback_record(
     *, proposal: Proposal, handling: str, result: str, received_on: datetime.date | None = None,
-    comment: str = "", actor=None,
+    comment: str = "", actor=None, expected_recorded: int | None = None,
 ) -> Feedback:
-    """Record the proposer's view (征询意见表) of an answered proposal."""
+    """Record the proposer's view (征询意见表) of an answered proposal.
+
+    ``expected_recorded``: how many forms of this round were recorded when the page was
+    loaded. When someone has recorded one since, this one is refused and shown theirs —
+    the same paper form is not recorded twice; saving again records it as another form.
+    """
     require_liaison(actor)
     proposal = _lock(proposal)
     if proposal.state != Proposal.State.REPLIED:
         raise IllegalMove(
             _("提案当前状态为“%(state)s”，只有已答复的提案可以登记反馈。")
             % {"state": proposal.get_state_display()}
+        )
+    recorded = proposal.feedback.filter(round=proposal.round)
+    if expected_recorded is not None and recorded.count() != expected_recorded:
+        latest = recorded.order_by("-id").first()
+        raise ConcurrentEdit(
+            _("登记失败：在您填写期间，已有人登记了本轮的反馈。请核对是否为同一份征询意见表；"
+              "如确为另一份，再次点击登记即可。"),
+            changes={name: getattr(latest, name) for name in ("handling", "result", "received_on", "comment")}
+            if latest is not None else {},
+            current_version=recorded.count(),
         )
     _check_satisfaction(handling, "handling")
     _check_satisfaction(result, "result")
@@ -544,7 +600,8 @@ def proposal_reopen(*, proposal: Proposal, actor=None, reason: str = "") -> Prop
     for assignment in proposal.assignments.select_for_update(of=("self",)).select_related("agency"):
         previous = assignment.due_on
         assignment.due_on = due.date
-        assignment.save(update_fields=["due_on", "updated_at"])
+        assignment.version += 1
+        assignment.save(update_fields=["due_on", "version", "updated_at"])
         StateChange.record(
             assignment, action="rehandling_due", actor=actor, proposal=proposal,
             data={"agency": assignment.agency.code, "from": previous.isoformat(),

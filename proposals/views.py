@@ -34,7 +34,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies.models import Agency
 from core import excel
 from core.roles import is_liaison
-from core.workflow import DomainError, IllegalMove, check_move
+from core.workflow import ConcurrentEdit, DomainError, IllegalMove, check_move
 from replies.composition import recommendation_heading
 from replies.models import ReplyLetter, Section
 from replies.views import may_preview_draft
@@ -69,6 +69,7 @@ from .models import (
     Assignment,
     Feedback,
     Proposal,
+    Proposer,
     Recommendation,
     Satisfaction,
     Signature,
@@ -566,10 +567,20 @@ def _proposal_form_page(request, proposal: Proposal | None):
         proposers = ProposerFormSet(request.POST, prefix="proposers")
         recommendations = RecommendationFormSet(request.POST, prefix="recommendations")
         if all([form.is_valid(), proposers.is_valid(), recommendations.is_valid()]):
-            saved = _save_proposal(request, form, proposers, recommendations, proposal, extra_errors)
+            try:
+                saved = _save_proposal(request, form, proposers, recommendations, proposal, extra_errors)
+            except ConcurrentEdit as error:
+                saved = None
+                context["conflict"] = _proposal_conflict(proposal, form, proposers, recommendations)
+                context["proposal_edit_url"] = reverse("proposals:edit", args=[proposal.pk])
+                form = _resubmittable(ProposalForm, request.POST, "version", error, proposal=proposal,
+                                      initial=ProposalForm.initial_for(proposal))
             if saved is not None:
                 if editing:
                     messages.success(request, _("已保存对第%(number)s号提案的修改。") % {"number": saved.number})
+                elif saved.repeated:
+                    messages.info(request, _("第%(number)s号提案已经登记过（同一表单再次提交），没有重复登记。")
+                                  % {"number": saved.number})
                 else:
                     messages.success(request, _("已登记第%(number)s号提案。") % {"number": saved.number})
                 return redirect("proposals:detail", pk=saved.pk)
@@ -596,7 +607,36 @@ def _proposal_form_page(request, proposal: Proposal | None):
     }, status=200)
 
 
+def _proposal_conflict(proposal: Proposal, form, proposers, recommendations) -> list[dict]:
+    """What the other person saved beside what this user typed, field by field."""
+    saved = Proposal.objects.select_related("category").get(pk=proposal.pk)
+    typed = form.cleaned_data
+
+    def people(rows) -> str:
+        kinds = dict(Proposer.Kind.choices)
+        return "、".join(f"{row['name']}（{kinds.get(row['kind'], row['kind'])}）" for row in rows)
+
+    def points(rows) -> str:
+        return "\n".join(f"{n}. {row['title']}" + (f"：{row['body']}" if row.get("body") else "")
+                         for n, row in enumerate(rows, start=1))
+
+    rows = [
+        (_("案由"), saved.title, typed.get("title", ""), False),
+        (_("类别"), str(saved.category or _("（未分类）")), str(typed.get("category") or _("（未分类）")), False),
+        (_("提交日期"), _date_text(saved.submitted_on and saved.submitted_on.isoformat()),
+         _date_text(typed.get("submitted_on") and typed["submitted_on"].isoformat()), False),
+        (_("重点提案"), _("是") if saved.is_key else _("否"), _("是") if typed.get("is_key") else _("否"), False),
+        (_("提案者"), people(proposer_rows(saved)), people(proposers.items()), False),
+        (_("提案内容"), saved.body, typed.get("body", ""), True),
+        (_("建议"), points(recommendation_rows(saved)), points(recommendations.items()), True),
+    ]
+    return [{"label": label, "saved": old, "typed": new, "long": long,
+             "differs": (old or "").strip() != (new or "").strip()} for label, old, new, long in rows]
+
+
 def _save_proposal(request, form, proposers, recommendations, proposal, extra_errors):
+    """Log or correct the proposal; None when refused (the reason is on the form).
+    A save over someone else's raises :class:`ConcurrentEdit` for the page to show both."""
     data = form.cleaned_data
     fields = {
         "title": data["title"],
@@ -612,8 +652,11 @@ def _save_proposal(request, form, proposers, recommendations, proposal, extra_er
         if proposal is not None:
             if data["category"] is None:
                 fields["category"] = ""  # the service reads "" as "no category"
-            return services.proposal_update(proposal=proposal, **fields)
-        return services.proposal_create(session=data["session"], number=data["number"] or None, **fields)
+            return services.proposal_update(proposal=proposal, expected_version=data["version"], **fields)
+        return services.proposal_create(session=data["session"], number=data["number"] or None,
+                                        submission_key=data.get("submission_key"), **fields)
+    except ConcurrentEdit:
+        raise
     except DomainError as error:
         refuse(form, error, extra_errors)
     except IntegrityError:
@@ -814,13 +857,22 @@ def assignment_change_due(request, pk: int):
     """调整办理期限 of one assignment, with a reason."""
     assignment = _assignment(request, pk)
     proposal = assignment.proposal
-    form = AssignmentDueForm(request.POST or None, initial={"due_on": assignment.due_on})
+    form = AssignmentDueForm(request.POST or None,
+                             initial={"due_on": assignment.due_on, "version": assignment.version})
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             services.assignment_change_due(
                 assignment=assignment, due_on=form.cleaned_data["due_on"],
                 reason=form.cleaned_data["reason"], actor=request.user,
+                expected_version=form.cleaned_data["version"],
             )
+        except ConcurrentEdit as error:
+            saved, typed = error.changes["due_on"], form.cleaned_data["due_on"]
+            conflict = [{"label": _("办理期限"), "saved": _date_text(saved.isoformat()),
+                         "typed": _date_text(typed.isoformat()), "differs": saved != typed}]
+            form = _resubmittable(AssignmentDueForm, request.POST, "version", error)
+            assignment.refresh_from_db()
         except DomainError as error:
             refuse(form, error)
         else:
@@ -831,9 +883,21 @@ def assignment_change_due(request, pk: int):
         "assignment": assignment,
         "title": _("调整办理期限"),
         "form": form,
+        "conflict": conflict,
         "submit_label": _("保存"),
         "warning": _handling_warning(proposal),
     })
+
+
+def _resubmittable(form_class, data, field: str, error: ConcurrentEdit, **kwargs):
+    """The form again as typed, refused with ``error``'s message, its ``field`` set to what is
+    saved now: saving once more overwrites the other person's change, knowingly."""
+    data = data.copy()
+    data[field] = str(error.current_version)
+    form = form_class(data, **kwargs)
+    form.is_valid()
+    form.add_error(None, error.message)
+    return form
 
 
 @liaison_only
@@ -867,19 +931,42 @@ def assignment_remove(request, pk: int):
 # ---------------------------------------------------------------- feedback
 
 
+def _feedback_conflict(saved: dict, typed: dict) -> list[dict]:
+    """The form recorded meanwhile beside the one typed."""
+    labels = dict(Satisfaction.choices)
+    rows = []
+    for name, label in (("handling", _("对办理工作")), ("result", _("对办理结果")),
+                        ("received_on", _("收到日期")), ("comment", _("意见"))):
+        old, new = saved.get(name), typed.get(name)
+        if name == "received_on":
+            old, new = _date_text(old and old.isoformat()), _date_text(new and new.isoformat())
+        elif name != "comment":
+            old, new = labels.get(old, old), labels.get(new, new)
+        rows.append({"label": label, "saved": old or "", "typed": new or "", "long": name == "comment",
+                     "differs": (old or "") != (new or "")})
+    return rows
+
+
 @liaison_only
 @require_http_methods(["GET", "POST"])
 def feedback_record(request, pk: int):
     """登记反馈: the proposer's view of the handling and of the result."""
     proposal = _proposal(request, pk)
-    form = FeedbackForm(request.POST or None, initial={"received_on": timezone.localdate()})
+    recorded = proposal.feedback.filter(round=proposal.round).count()
+    form = FeedbackForm(request.POST or None,
+                        initial={"received_on": timezone.localdate(), "recorded": recorded})
+    conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             feedback = services.feedback_record(
                 proposal=proposal, handling=data["handling"], result=data["result"],
                 received_on=data["received_on"], comment=data["comment"], actor=request.user,
+                expected_recorded=data["recorded"],
             )
+        except ConcurrentEdit as error:
+            conflict = _feedback_conflict(error.changes, data)
+            form = _resubmittable(FeedbackForm, request.POST, "recorded", error)
         except DomainError as error:
             refuse(form, error)
         else:
@@ -896,6 +983,7 @@ def feedback_record(request, pk: int):
         "proposal": proposal,
         "title": _("登记反馈"),
         "form": form,
+        "conflict": conflict,
         "submit_label": _("登记"),
         "warning": warning,
     })

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from core.admin_site import ConcurrentEditGuard
 from core.roles import agency_ids
 from proposals.admin import (
     MoveActionForm,
@@ -59,7 +60,7 @@ class AdoptionStatusForm(forms.ModelForm):
 
 
 @admin.register(AdoptionStatus)
-class AdoptionStatusAdmin(admin.ModelAdmin):
+class AdoptionStatusAdmin(ConcurrentEditGuard, admin.ModelAdmin):
     form = AdoptionStatusForm
     list_display = ("label", "code", "phrase", "suggests_class", "position", "is_active")
     list_editable = ("position", "is_active")

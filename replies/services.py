@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
+from core.concurrency import check_version
 from core.roles import agency_roles, is_office, require_agency_member, require_approver
 from core.workflow import (
-    ConcurrentEdit,
     DomainError,
     IllegalMove,
     check_move,
@@ -42,19 +42,6 @@ from .pdf import missing_characters, render_letter_pdf
 logger = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------- helpers
-
-
-def _check_version(obj, expected_version: int | None, fields: dict) -> None:
-    """Refuse a save based on an old version, with the saved values of the fields being saved."""
-    if expected_version is None or expected_version == obj.version:
-        return
-    changes = {name: getattr(obj, name) for name in fields}
-    raise ConcurrentEdit(
-        _("保存失败：在您编辑期间，%(who)s已被他人修改（当前为第%(v)s版）。请查看最新内容后再保存。")
-        % {"who": obj._meta.verbose_name, "v": obj.version},
-        changes=changes,
-        current_version=obj.version,
-    )
 
 
 def awaiting_letters(proposal: Proposal) -> bool:
@@ -150,7 +137,7 @@ def section_update(
     section = _lock_section(section)
     require_agency_member(actor, section.agency)
     changes = {"adoption": adoption, "body": body, "position": position}
-    _check_version(section, expected_version, {k for k, v in changes.items() if v is not None})
+    check_version(section, expected_version, {k for k, v in changes.items() if v is not None})
     if section.state != Section.State.DRAFT:
         raise IllegalMove(
             _("办理意见当前状态为“%(state)s”，只有草稿可以修改。") % {"state": section.get_state_display()}
@@ -294,7 +281,7 @@ def letter_update(*, letter: ReplyLetter, actor=None, expected_version: int | No
     unknown = set(fields) - set(EDITABLE_LETTER_FIELDS)
     if unknown:
         raise DomainError(_("不能修改字段：%(f)s。") % {"f": "、".join(sorted(unknown))})
-    _check_version(letter, expected_version, set(fields))
+    check_version(letter, expected_version, set(fields))
     if letter.state != ReplyLetter.State.DRAFT:
         raise IllegalMove(
             _("答复函当前状态为“%(state)s”，只有草稿可以修改；已签发的答复函如需更改，须作废后重新发文。")

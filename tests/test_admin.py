@@ -59,7 +59,10 @@ def form_data(response) -> dict:
             elif value is not None:
                 data[key] = value
 
-    add(response.context["adminform"].form)
+    form = response.context["adminform"].form
+    add(form)
+    if getattr(form, "loaded_state", None):
+        data["_loaded_state"] = form.loaded_state
     for inline in response.context["inline_admin_formsets"]:
         add(inline.formset.management_form)
         for form in inline.formset.initial_forms:
@@ -358,10 +361,13 @@ def test_feedback_is_recorded_through_the_service(client, demo):
 def test_a_due_date_changes_only_with_a_reason(superuser_client):
     assignment = Proposal.objects.get(is_key=True).assignments.get(role="lead")
     change_url = url(assignment, "change", assignment.pk)
-    response = superuser_client.post(change_url, {"due_on": "2023-07-15", "reason": ""})
+    loaded = form_data(superuser_client.get(change_url))["_loaded_state"]
+    response = superuser_client.post(change_url, {"due_on": "2023-07-15", "reason": "",
+                                                  "_loaded_state": loaded})
     assert response.status_code == 200
     assert "需要填写理由" in str(response.context["adminform"].form.errors)
-    response = superuser_client.post(change_url, {"due_on": "2023-07-15", "reason": "经批准延期。"})
+    response = superuser_client.post(change_url, {"due_on": "2023-07-15", "reason": "经批准延期。",
+                                                  "_loaded_state": loaded})
     assert response.status_code == 302
     assignment.refresh_from_db()
     assert assignment.due_on == datetime.date(2023, 7, 15)

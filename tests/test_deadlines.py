@@ -290,7 +290,7 @@ class TestAssigning:
         lead = proposal.assignments.get(role="lead")
         client.force_login(world.liaison)
         response = client.post(reverse("proposals:assignment_due", args=[lead.pk]), {
-            "due_on": "2023-08-01", "reason": "承办单位申请延期，经同意延期两个月。",
+            "due_on": "2023-08-01", "reason": "承办单位申请延期，经同意延期两个月。", "version": "1",
         })
         assert response.status_code == 302
         page = page_text(client.get(reverse("proposals:detail", args=[proposal.pk])))

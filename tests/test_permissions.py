@@ -35,7 +35,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from notifications.models import Notification
-from proposals.models import ExtensionRequest, Feedback, Proposal, StateChange
+from proposals.models import Assignment, ExtensionRequest, Feedback, Proposal, StateChange
 from replies import services as rs
 from replies.models import AdoptionStatus, ReplyLetter, Section
 from tests import factories
@@ -270,8 +270,10 @@ class Walk:
         """A form an allowed role would send; for the others it must change nothing."""
         name = row.name.rpartition(":")[2]
         obj = self.objects.get(row.target)
-        if row.name in ("proposals:create", "proposals:edit"):
+        if row.name == "proposals:create":
             return proposal_form(self.session)
+        if row.name == "proposals:edit":
+            return {**proposal_form(self.session), "version": str(Proposal.objects.get(pk=obj.pk).version)}
         if name == "rows":
             return {"op": "recommendations:add", "recommendations-TOTAL_FORMS": "1",
                     "recommendations-0-title": "", "recommendations-0-body": ""}
@@ -298,10 +300,11 @@ class Walk:
         if name == "extension_decide":
             return {"decision": "approve", "due_on": "", "note": ""}
         if name == "assignment_due":
-            return {"due_on": "2023-12-31", "reason": "承办单位申请延期。"}
+            return {"due_on": "2023-12-31", "reason": "承办单位申请延期。",
+                    "version": str(Assignment.objects.get(pk=obj.pk).version)}
         if name == "feedback":
             return {"handling": "satisfied", "result": "satisfied", "received_on": "2023-08-01",
-                    "comment": ""}
+                    "comment": "", "recorded": "0"}
         if name == "print_job_create":
             return {"session": str(self.session), "agency": "", "format": "pdf", "seal": "1"}
         if name == "letter_create":

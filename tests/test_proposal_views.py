@@ -255,6 +255,8 @@ def proposal_form_data(**overrides) -> dict:
         "recommendations-0-body": "依据骑行数据每年调整一次。",
         "recommendations-1-title": "推动公共自行车与公交站点接驳",
         "recommendations-1-body": "",
+        # As the edit page sends it back: the version it was loaded at (ignored when logging).
+        "version": "1",
     }
     data.update(overrides)
     return data
@@ -316,14 +318,14 @@ def write_cases(world):
           "reason": "涉及第三局职责"},
          lambda: assigned.assignments.filter(agency=third).exists()),
         ("assignment_due", reverse("proposals:assignment_due", args=[due_assignment.pk]),
-         {"due_on": "2023-09-01", "reason": "承办单位申请延期"},
+         {"due_on": "2023-09-01", "reason": "承办单位申请延期", "version": "1"},
          lambda: Assignment.objects.get(pk=due_assignment.pk).due_on == datetime.date(2023, 9, 1)),
         ("assignment_remove", reverse("proposals:assignment_remove", args=[removable.pk]),
          {"reason": "交办单位有误"},
          lambda: not Assignment.objects.filter(pk=removable.pk).exists()),
         ("feedback", reverse("proposals:feedback", args=[replied.pk]),
          {"handling": "satisfied", "result": "basically_satisfied", "received_on": "2023-08-01",
-          "comment": "办理认真。"},
+          "comment": "办理认真。", "recorded": "0"},
          lambda: replied.feedback.filter(result="basically_satisfied").exists()),
         ("close", reverse("proposals:close", args=[to_close.pk]), {"reason": ""},
          lambda: state(to_close) == Proposal.State.CLOSED),
@@ -626,7 +628,7 @@ class TestBadInput:
         assignment = world.assigned().assignments.get(role="lead")
         client.force_login(world.liaison)
         response = client.post(reverse("proposals:assignment_due", args=[assignment.pk]),
-                               {"due_on": "2023-01-01", "reason": "改错了"})
+                               {"due_on": "2023-01-01", "reason": "改错了", "version": "1"})
         assert response.status_code == 200
         assert "早于交办日期" in text(response)
         assert "改错了" in html(response)
@@ -646,12 +648,13 @@ class TestBadInput:
         tomorrow = (TODAY + datetime.timedelta(days=1)).isoformat()
         response = client.post(reverse("proposals:feedback", args=[replied.pk]),
                                {"handling": "satisfied", "result": "satisfied", "received_on": tomorrow,
-                                "comment": "很好。"})
+                                "comment": "很好。", "recorded": "0"})
         assert "收到日期不能晚于今天。" in text(response)
         assert "很好。" in html(response)
         assigned = world.assigned()
         response = client.post(reverse("proposals:feedback", args=[assigned.pk]),
-                               {"handling": "satisfied", "result": "satisfied", "received_on": "2023-08-01"})
+                               {"handling": "satisfied", "result": "satisfied", "received_on": "2023-08-01",
+                                "recorded": "0"})
         assert "只有已答复的提案可以登记反馈。" in text(response)
 
     def test_close_over_dissatisfied_needs_a_reason(self, client, world):
@@ -728,7 +731,7 @@ class TestAssignment:
         assignment = proposal.assignments.get(role="lead")
         client.force_login(world.liaison)
         client.post(reverse("proposals:assignment_due", args=[assignment.pk]),
-                    {"due_on": "2023-09-01", "reason": "承办单位申请延期"})
+                    {"due_on": "2023-09-01", "reason": "承办单位申请延期", "version": "1"})
         page = text(client.get(reverse("proposals:detail", args=[proposal.pk])))
         assert "调整期限" in page
         assert "市工商联：2023年6月1日 → 2023年9月1日" in page
