@@ -61,6 +61,7 @@ def extension_request(
         )
     if (due_on - assignment.due_on).days > MAX_EXTENSION_DAYS:
         raise DomainError(_("一次申请延期不能超过一年。"), field="due_on")
+    assignment.proposal.session.check_date(due_on, _("申请延期至"), field="due_on")
     if assignment.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists():
         raise DomainError(_("本单位已有一份待审批的延期申请，请等待审批或先撤回。"))
     request = ExtensionRequest.objects.create(

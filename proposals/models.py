@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.workflow import Move
+from core.workflow import DomainError, Move
 
 from .deadlines import DueDate, Unit, due_date, period_text, rule_text
 
@@ -111,6 +111,31 @@ class Session(models.Model):
         """The digits every system-allocated proposal number of this session starts with."""
         return f"{self.term}{self.meeting}"
 
+    # The dates a proposal of the session carries — submitted, assigned, due, answered,
+    # signed, printed — lie from the start of the year before the session's (proposals are
+    # collected ahead of the meeting) to the end of the DATE_YEARS_AFTER-th year after it
+    # (extensions, re-handling and late letters included). A date outside is a typing error
+    # such as 9999-12-31, which would sort and count as never due.
+    DATE_YEARS_AFTER = 5
+
+    def date_range(self) -> tuple[datetime.date, datetime.date]:
+        return (datetime.date(self.year - 1, 1, 1),
+                datetime.date(min(self.year + self.DATE_YEARS_AFTER, datetime.MAXYEAR), 12, 31))
+
+    def check_date(self, value: datetime.date | None, what, *, field: str | None = None) -> None:
+        """Refuse ``value`` (``what`` names it: 办理期限, 成文日期 …) outside :meth:`date_range`."""
+        if value is None:
+            return
+        first, last = self.date_range()
+        if not first <= value <= last:
+            raise DomainError(
+                gettext("%(what)s“%(date)s”超出了%(session)s的合理范围（%(first)s至%(last)s），"
+                        "请检查是否填错。") % {
+                    "what": what, "date": _day(value), "session": self.name,
+                    "first": _day(first), "last": _day(last)},
+                field=field,
+            )
+
     # The periods a session sets, by kind: (amount field, unit field).
     PERIODS = {
         "lead": ("lead_due_amount", "lead_due_unit"),
@@ -151,6 +176,10 @@ class Session(models.Model):
         if len(number) == len(prefix) + 3 and number.startswith(prefix) and number.isdigit():
             return int(number[len(prefix):])
         return None
+
+
+def _day(value: datetime.date) -> str:
+    return gettext("%(y)s年%(m)s月%(d)s日") % {"y": value.year, "m": value.month, "d": value.day}
 
 
 class Category(models.Model):
@@ -353,6 +382,11 @@ class Proposal(models.Model):
 
     def clean(self):
         super().clean()
+        if self.submitted_on and self.session_id:
+            try:
+                self.session.check_date(self.submitted_on, _("提交日期"))
+            except DomainError as error:
+                raise ValidationError({"submitted_on": error.message}) from None
         if self.number and self.session_id:
             clash = Proposal.objects.filter(
                 session__committee=self.session.committee, number=self.number

@@ -346,9 +346,11 @@ def _validate_roles(roles: list[str]) -> None:
         raise DomainError(_("须指定一个主办单位，或至少一个分办单位。"), field="assignments")
 
 
-def _check_dates(agency: Agency, assigned_on, due_on) -> None:
+def _check_dates(session: Session, agency: Agency, assigned_on, due_on, *, field="assignments") -> None:
     if not assigned_on or not due_on:
-        raise DomainError(_("交办日期和办理期限都必须填写。"), field="assignments")
+        raise DomainError(_("交办日期和办理期限都必须填写。"), field=field)
+    session.check_date(assigned_on, _("%(agency)s的交办日期") % {"agency": agency.short_name}, field=field)
+    session.check_date(due_on, _("%(agency)s的办理期限") % {"agency": agency.short_name}, field=field)
     if due_on < assigned_on:
         raise DomainError(
             _("%(agency)s的办理期限（%(due)s）早于交办日期（%(assigned)s）。")
@@ -378,7 +380,7 @@ def proposal_assign(*, proposal: Proposal, assignments: Iterable[Mapping], actor
             raise DomainError(_("%(agency)s已停用，不能交办。") % {"agency": agency.name})
         if item["role"] not in Assignment.Role.values:
             raise DomainError(_("承办方式“%(role)s”无效。") % {"role": item["role"]})
-        _check_dates(agency, item.get("assigned_on"), item.get("due_on"))
+        _check_dates(proposal.session, agency, item.get("assigned_on"), item.get("due_on"))
     transition(proposal, "assign", actor=actor, data={
         "assignments": [
             {"agency": i["agency"].code, "role": i["role"], "due_on": i["due_on"].isoformat()}
@@ -418,7 +420,7 @@ def assignment_add(
     if proposal.assignments.filter(agency=agency).exists():
         raise DomainError(_("%(agency)s已是本提案的承办单位。") % {"agency": agency.name})
     _validate_roles([*proposal.assignments.values_list("role", flat=True), role])
-    _check_dates(agency, assigned_on, due_on)
+    _check_dates(proposal.session, agency, assigned_on, due_on, field="due_on")
     assignment = Assignment.objects.create(
         proposal=proposal, agency=agency, role=role, assigned_on=assigned_on, due_on=due_on
     )
@@ -451,7 +453,7 @@ def assignment_change_due(
             _("提案当前状态为“%(state)s”，只有已交办或重新办理的提案可以调整办理期限。")
             % {"state": proposal.get_state_display()}
         )
-    _check_dates(assignment.agency, assignment.assigned_on, due_on)
+    _check_dates(proposal.session, assignment.agency, assignment.assigned_on, due_on, field="due_on")
     previous = assignment.due_on
     assignment.due_on = due_on
     assignment.version += 1
@@ -556,6 +558,7 @@ def feedback_record(
     received_on = received_on or today()
     if received_on > today():
         raise DomainError(_("收到日期不能晚于今天。"), field="received_on")
+    proposal.session.check_date(received_on, _("收到日期"), field="received_on")
     feedback = Feedback.objects.create(
         proposal=proposal, round=proposal.round, received_on=received_on, handling=handling,
         result=result, comment=comment or "", recorded_by=actor if actor and actor.is_authenticated else None,

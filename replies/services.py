@@ -476,6 +476,7 @@ def letter_sign(*, letter: ReplyLetter, actor=None, signed_on: datetime.date | N
     _check_complete(letter)
     _check_printable(letter)
     signed_on = signed_on or timezone.localdate()
+    letter.proposal.session.check_date(signed_on, _("成文日期"), field="signed_on")
     number = allocate_document_number(letter.agency.doc_prefix, signed_on.year)
     letter.number = str(number)
     letter.doc_prefix, letter.doc_year, letter.doc_serial = number.prefix, number.year, number.serial
@@ -510,6 +511,7 @@ def letter_issue(*, letter: ReplyLetter, actor=None, issued_on: datetime.date | 
     issued_on = issued_on or timezone.localdate()
     if letter.signed_on and issued_on < letter.signed_on:
         raise DomainError(_("印发日期不能早于成文日期。"), field="issued_on")
+    letter.proposal.session.check_date(issued_on, _("印发日期"), field="issued_on")
     letter.issued_on = issued_on
     letter.version += 1
     transition(letter, "issue", actor=actor, update_fields=["issued_on", "version"])
