@@ -28,6 +28,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.transactions import after_commit
+
 from .models import Notification, ReminderDelivery
 from .reminders import LiaisonDigest, OfficerReminder, liaison_digest, officer_reminders
 
@@ -72,8 +74,8 @@ def notify(*, recipients, kind: str, title: str, text: str = "", link: str = "",
     )
     to_mail = [notification.pk for notification in created if chosen[notification.recipient_id].email]
     if to_mail:
-        # robust: the move stands whatever happens to the mail; a failed enqueue is logged.
-        transaction.on_commit(partial(_enqueue_emails, to_mail), robust=True)
+        # The move stands whatever happens to the mail; a failed enqueue is logged.
+        after_commit(_enqueue_emails, to_mail)
     return created
 
 

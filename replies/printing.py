@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 from core.roles import is_liaison, is_office
+from core.transactions import after_commit
 from core.workflow import DomainError
 from proposals.models import Session
 
@@ -80,7 +81,7 @@ def print_job_create(*, session: Session, agency: Agency | None = None,
         requested_by=actor if actor is not None and actor.is_authenticated else None,
     )
     job_id = job.pk
-    transaction.on_commit(lambda: _enqueue_print_job(job_id), robust=True)
+    after_commit(_enqueue_print_job, job_id)
     return job
 
 

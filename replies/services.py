@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency
 from core.concurrency import check_version
 from core.roles import agency_roles, is_office, require_agency_member, require_approver
+from core.transactions import after_commit
 from core.workflow import (
     DomainError,
     IllegalMove,
@@ -498,7 +499,7 @@ def letter_sign(*, letter: ReplyLetter, actor=None, signed_on: datetime.date | N
     reindex_on_commit("letter", letter_id)
     # robust: the letter is signed whatever happens to the render; a PDF that could not
     # be stored now is stored on first download.
-    transaction.on_commit(lambda: _enqueue_render(letter_id), robust=True)
+    after_commit(_enqueue_render, letter_id)
     return letter
 
 
