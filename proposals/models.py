@@ -114,13 +114,15 @@ class Session(models.Model):
     # The dates a proposal of the session carries — submitted, assigned, due, answered,
     # signed, printed — lie from the start of the year before the session's (proposals are
     # collected ahead of the meeting) to the end of the DATE_YEARS_AFTER-th year after it
-    # (extensions, re-handling and late letters included). A date outside is a typing error
-    # such as 9999-12-31, which would sort and count as never due.
+    # (extensions, re-handling and late letters included), or a year from today when that is
+    # later (an old session's proposal reopened now). A date outside is a typing error such
+    # as 9999-12-31, which would sort and count as never due.
     DATE_YEARS_AFTER = 5
 
     def date_range(self) -> tuple[datetime.date, datetime.date]:
+        last = datetime.date(min(self.year + self.DATE_YEARS_AFTER, datetime.MAXYEAR), 12, 31)
         return (datetime.date(self.year - 1, 1, 1),
-                datetime.date(min(self.year + self.DATE_YEARS_AFTER, datetime.MAXYEAR), 12, 31))
+                max(last, timezone.localdate() + datetime.timedelta(days=366)))
 
     def check_date(self, value: datetime.date | None, what, *, field: str | None = None) -> None:
         """Refuse ``value`` (``what`` names it: 办理期限, 成文日期 …) outside :meth:`date_range`."""
