@@ -24,16 +24,27 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from core.text import strip_controls
+
 # Chinese characters: CJK unified ideographs with extension A, compatibility
 # ideographs, and extensions B to F.
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
 TOKEN = re.compile(rf"(?P<han>[{HAN}]+)|(?P<word>[0-9a-z]+)")
 HAN_CHAR = re.compile(rf"[{HAN}]")
 
-# PostgreSQL's limits on a tsvector: positions run to 16383, and a lexeme keeps at
-# most 256 positions.
+# PostgreSQL's limits on a tsvector: positions run to 16383, a lexeme keeps at most 256
+# positions and 2,047 bytes, and the whole vector must stay under 1 MB.
 MAX_POSITION = 16383
 MAX_POSITIONS_PER_TERM = 256
+# A run of letters and digits longer than this (a pasted link, a code) is indexed as its
+# consecutive pieces of this length, one term each, as a Chinese run is indexed as its
+# bigrams: a query cuts its words the same way, so the run is still found by any of its
+# beginnings, whatever its length.
+MAX_WORD = 100
+# The vector's terms, positions and lexemes are kept well within PostgreSQL's 1 MB: past
+# this many bytes, a new term of a huge text is no longer added (the text stays in full
+# in the entry, and its words are still found by scanning when the index has no term).
+MAX_VECTOR_BYTES = 900_000
 
 # A query is cut at whitespace into words; at most this many words and characters.
 MAX_QUERY_WORDS = 8
@@ -89,7 +100,8 @@ def tokens(folded: str) -> list[list[str]]:
     for match in TOKEN.finditer(folded):
         han = match.group("han")
         if han is None:
-            runs.append([match.group("word")])
+            word = match.group("word")
+            runs.append([word[i:i + MAX_WORD] for i in range(0, len(word), MAX_WORD)])
         elif len(han) >= 2:
             runs.append([han[i:i + 2] for i in range(len(han) - 1)])
     return runs
@@ -114,12 +126,17 @@ def terms_vector(*parts: tuple[str, str]) -> str:
     """
     positions: dict[str, list[str]] = {}
     position = 1
+    size = 0  # what PostgreSQL stores, roughly: each lexeme's bytes and header, 2 bytes a position
     for weight, text in parts:
         for run in tokens(fold(text or "")):
             for term in run:
-                found = positions.setdefault(term, [])
-                if len(found) < MAX_POSITIONS_PER_TERM:
+                found = positions.get(term)
+                if found is None and size < MAX_VECTOR_BYTES:
+                    found = positions[term] = []
+                    size += len(term.encode()) + 8
+                if found is not None and len(found) < MAX_POSITIONS_PER_TERM:
                     found.append(f"{min(position, MAX_POSITION)}{weight}")
+                    size += 2
                 position += 1
             position += 1
     return " ".join(f"{_quote(term)}:{','.join(found)}" for term, found in sorted(positions.items()))
@@ -192,7 +209,7 @@ def parse_query(text: str) -> Query:
     Raises :class:`QueryTooShort` when no word has two characters or more; an empty
     query gives a query without words.
     """
-    text = (text or "").strip()[:MAX_QUERY_LENGTH]
+    text = strip_controls(text or "").strip()[:MAX_QUERY_LENGTH]
     words = []
     for word in fold(text).split():
         if word not in words:
