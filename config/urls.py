@@ -14,3 +14,6 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("", include("replies.urls")),
 ]
+
+# A request the site cannot take: its own page, saying why (core.errors).
+handler400 = "core.errors.bad_request"

@@ -7,9 +7,14 @@ Installed through :class:`core.apps.AdminConfig` in place of ``django.contrib.ad
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin import widgets
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth.views import PasswordChangeView
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import connection
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext
@@ -19,11 +24,103 @@ from core.concurrency import fingerprint, guarded_fields
 from core.login import ThrottledAdminAuthenticationForm, ThrottledAdminPasswordChangeForm
 
 
+def _is_key(field, value) -> bool:
+    """Whether ``value`` can be a value of the key ``field`` (an id in the database's range)."""
+    try:
+        python = field.to_python(value)
+    except ValidationError:
+        return False
+    if isinstance(python, int):
+        low, high = connection.ops.integer_field_range(field.get_internal_type())
+        return (low is None or python >= low) and (high is None or python <= high)
+    return True
+
+
+class SafeAutocompleteMixin:
+    """Django's autocomplete widget, showing a form sent back with a value that is no id
+    (only a forged request sends one: 'abc', 10**30) without a server error: such a value
+    simply matches no option, and the form says the choice is invalid."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        key = remote.model._meta.get_field(getattr(remote, "field_name", None) or remote.model._meta.pk.name)
+        return super().optgroups(name, [v for v in value if v in ("", None) or _is_key(key, v)], attr)
+
+
+class SafeAutocompleteSelect(SafeAutocompleteMixin, widgets.AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(SafeAutocompleteMixin, widgets.AutocompleteSelectMultiple):
+    pass
+
+
+SAFE_WIDGETS = {widgets.AutocompleteSelect: SafeAutocompleteSelect,
+                widgets.AutocompleteSelectMultiple: SafeAutocompleteSelectMultiple}
+
+
+class SafeFormfieldsMixin:
+    """Every model admin and inline of the site: autocomplete fields use the safe widgets, and
+    a list asked for a year no calendar has (``?due_on__year=10**30``) is told its filter is
+    invalid, as Django tells it of any other impossible date (its own check stops at
+    ValueError; such a year overflows)."""
+
+    def get_changelist_instance(self, request):
+        try:
+            return super().get_changelist_instance(request)
+        except OverflowError as error:
+            raise IncorrectLookupParameters(error) from error
+
+    def _safe(self, field):
+        if field is not None and type(field.widget) in SAFE_WIDGETS:
+            field.widget.__class__ = SAFE_WIDGETS[type(field.widget)]
+        return field
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return self._safe(super().formfield_for_foreignkey(db_field, request, **kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return self._safe(super().formfield_for_manytomany(db_field, request, **kwargs))
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        for inline in inlines:
+            if not isinstance(inline, SafeFormfieldsMixin):
+                inline.__class__ = type(type(inline).__name__, (SafeFormfieldsMixin, type(inline)), {})
+        return inlines
+
+
+class AutocompleteView(AutocompleteJsonView):
+    """Django's autocomplete, refusing (403) a field that is no forward relation — a reverse
+    one such as a group's users has no choices to limit, and used to answer 500."""
+
+    def process_request(self, request):
+        try:
+            model = apps.get_model(request.GET["app_label"], request.GET["model_name"])
+            field = model._meta.get_field(request.GET["field_name"])
+        except (KeyError, LookupError, FieldDoesNotExist, ValueError):
+            raise PermissionDenied from None
+        if not field.is_relation or field.auto_created:
+            raise PermissionDenied
+        return super().process_request(request)
+
+
 class AdminSite(admin.AdminSite):
     site_header = _("政协提案办理系统")
     site_title = _("政协提案办理系统")
     index_title = _("管理")
     login_form = ThrottledAdminAuthenticationForm
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every model admin registered here gets :class:`SafeFormfieldsMixin`."""
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, SafeFormfieldsMixin):
+            admin_class = type(admin_class.__name__, (SafeFormfieldsMixin, admin_class),
+                               {"__module__": admin_class.__module__})
+        return super().register(model_or_iterable, admin_class, **options)
+
+    def autocomplete_view(self, request):
+        return AutocompleteView.as_view(admin_site=self)(request)
 
     def password_change(self, request, extra_context=None):
         """Django's page, with the old password checked against the login throttle."""

@@ -8,6 +8,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
     default = True
 
+    def ready(self):
+        from core import lookups
+
+        lookups.register()
+
 
 class AdminConfig(admin_apps.AdminConfig):
     """Django's admin with the project's site (:class:`core.admin_site.AdminSite`)."""

@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 class _Forms(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.forms: list[tuple[str, dict[str, list[str]]]] = []
+        self.forms: list[tuple[str, str, dict[str, list[str]]]] = []
         self._fields: dict[str, list[str]] | None = None
         self._textarea: str | None = None
         self._select: str | None = None
@@ -29,7 +29,8 @@ class _Forms(HTMLParser):
         attrs = dict(attrs)
         if tag == "form":
             self._fields = {}
-            self.forms.append((attrs.get("action") or "", self._fields))
+            self.forms.append(((attrs.get("method") or "get").lower(), attrs.get("action") or "",
+                               self._fields))
         elif self._fields is None:
             return
         elif tag == "input":
@@ -73,9 +74,14 @@ class _Forms(HTMLParser):
 def form_fields(html: str, action: str | None = None) -> dict[str, list[str] | str]:
     """The fields of the page's form posting to ``action`` (without it, the first form with a
     CSRF token), as the test client takes them."""
-    parser = _Forms()
-    parser.feed(html)
-    for form_action, fields in parser.forms:
+    for _method, form_action, fields in all_forms(html):
         if (form_action == action) if action is not None else "csrfmiddlewaretoken" in fields:
             return {name: values[0] if len(values) == 1 else values for name, values in fields.items()}
     raise AssertionError(f"no form posting to {action!r} on the page")
+
+
+def all_forms(html: str) -> list[tuple[str, str, dict[str, list[str]]]]:
+    """Every form of the page: (method, action, its fields with all their values)."""
+    parser = _Forms()
+    parser.feed(html)
+    return parser.forms
