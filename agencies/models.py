@@ -1,8 +1,10 @@
 """承办单位: the agencies that answer proposals, and who works in them."""
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.fields.files import ImageFieldFile
 from django.utils.translation import gettext_lazy as _
 
 code_validator = RegexValidator(
@@ -18,16 +20,39 @@ doc_prefix_validator = RegexValidator(
 
 
 def validate_seal(image) -> None:
-    """A seal is a PNG (with transparency, so the text shows through), at most 2 MB."""
+    """A seal is a PNG (with transparency, so the text shows through), at most 2 MB and of a
+    pixel size print can use (:mod:`agencies.seals`), judged before it is decoded."""
     from django.core.exceptions import ValidationError
 
-    if image.size > 2 * 1024 * 1024:
+    from agencies.seals import SEAL_MAX_BYTES, check_seal
+    from core.workflow import DomainError
+
+    if image.size > SEAL_MAX_BYTES:
         raise ValidationError(_("印章图片不能超过2MB。"))
     image.open("rb")
-    head = image.read(8)
+    data = image.read()
     image.seek(0)
-    if head != b"\x89PNG\r\n\x1a\n":
-        raise ValidationError(_("印章图片须为带透明背景的PNG文件。"))
+    try:
+        check_seal(data)
+    except DomainError as error:
+        raise ValidationError(error.message) from None
+
+
+class SealFieldFile(ImageFieldFile):
+    """A seal file: whatever stores it (the admin's upload, the demo, a script), it is stored
+    scaled down to what print needs (:func:`agencies.seals.normalized_seal`)."""
+
+    def save(self, name, content, save=True):
+        from agencies.seals import normalized_seal
+
+        content.open("rb")
+        data = content.read()
+        smaller = normalized_seal(data)
+        super().save(name, ContentFile(smaller) if smaller is not data else ContentFile(data), save=save)
+
+
+class SealField(models.ImageField):
+    attr_class = SealFieldFile
 
 
 class AgencyQuerySet(models.QuerySet):
@@ -65,7 +90,7 @@ class Agency(models.Model):
     letter_style = models.CharField(
         _("公文格式"), max_length=10, choices=LetterStyle.choices, default=LetterStyle.DOCUMENT
     )
-    seal = models.ImageField(
+    seal = SealField(
         _("印章图片"), upload_to="seals/", blank=True, validators=[validate_seal],
         help_text=_("带透明背景的PNG图片，打印时盖在署名和日期上。"),
     )

@@ -325,6 +325,9 @@ if CELERY_TASK_ALWAYS_EAGER:
     # Inline tasks would log every run in the web process; a worker keeps that log.
     LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
 
+# The largest interchange file import_proposals reads, in megabytes (checked before reading).
+IMPORT_MAX_MB = int(env("IMPORT_MAX_MB", default="64"))
+
 # Batch printing (replies.printing): a job of more letters than this is built in parts of
 # at most this many letters, one task each, so that several workers share it.
 PRINT_JOB_PART_SIZE = int(env("PRINT_JOB_PART_SIZE", default="20"))

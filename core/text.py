@@ -11,11 +11,25 @@ from __future__ import annotations
 
 import re
 
+# How much text a person may put in one field, wherever it comes in (a page, the admin, an
+# imported file): the models' fields carry these as their max_length, the forms and the
+# importer read them from there.
+LONG_TEXT = 50_000  # a proposal's text, a recommendation's, a section's, a letter's opening
+COMMENT_TEXT = 5_000  # a proposer's comment
+REASON_TEXT = 2_000  # a reason given for a move
+CC_TEXT = 2_000  # a letter's list of copies (抄送), all names together
+
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def has_controls(text: str) -> bool:
     return CONTROL_CHARACTERS.search(text) is not None
+
+
+def first_control(text: str) -> tuple[int, str] | None:
+    """Where the first control character of ``text`` is, and its code (U+0000), or None."""
+    match = CONTROL_CHARACTERS.search(text)
+    return None if match is None else (match.start(), f"U+{ord(match.group()):04X}")
 
 
 def strip_controls(text: str) -> str:

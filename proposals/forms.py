@@ -20,11 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from core.text import REASON_TEXT
 
 from .deadlines import UnknownCalendarYear
 from .models import (
     Assignment,
     Category,
+    Feedback,
     Proposal,
     Proposer,
     Recommendation,
@@ -34,9 +36,10 @@ from .models import (
     proposal_number_validator,
 )
 
-BODY_MAX = 50_000
-REASON_MAX = 2_000
-COMMENT_MAX = 5_000
+# The limits of the models' fields (core.text): the same wherever the text comes in.
+BODY_MAX = Proposal._meta.get_field("body").max_length
+REASON_MAX = REASON_TEXT
+COMMENT_MAX = Feedback._meta.get_field("comment").max_length
 MAX_PROPOSERS = 200
 MAX_RECOMMENDATIONS = 99
 MAX_ASSIGNMENTS = 30

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.text import COMMENT_TEXT, LONG_TEXT, REASON_TEXT
 from core.workflow import DomainError, Move
 
 from .deadlines import DueDate, Unit, due_date, period_text, rule_text
@@ -308,7 +309,7 @@ class Proposal(models.Model):
         Category, on_delete=models.PROTECT, null=True, blank=True, related_name="proposals",
         verbose_name=_("类别"),
     )
-    body = models.TextField(_("提案内容"), blank=True)
+    body = models.TextField(_("提案内容"), blank=True, max_length=LONG_TEXT)
     submitted_on = models.DateField(_("提交日期"), null=True, blank=True)
     state = models.CharField(
         _("状态"), max_length=12, choices=State.choices, default=State.SUBMITTED, db_index=True
@@ -455,7 +456,7 @@ class Recommendation(models.Model):
         _("标题"), max_length=300,
         help_text=_("不含“关于”和“的建议”，例如“做优做强行业协会，促进其‘强筋健体’”。"),
     )
-    body = models.TextField(_("内容"), blank=True)
+    body = models.TextField(_("内容"), blank=True, max_length=LONG_TEXT)
 
     class Meta:
         verbose_name = _("建议")
@@ -601,7 +602,7 @@ class Feedback(models.Model):
     received_on = models.DateField(_("收到日期"))
     handling = models.CharField(_("对办理工作"), max_length=20, choices=Satisfaction.choices)
     result = models.CharField(_("对办理结果"), max_length=20, choices=Satisfaction.choices)
-    comment = models.TextField(_("意见"), blank=True)
+    comment = models.TextField(_("意见"), blank=True, max_length=COMMENT_TEXT)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+", verbose_name=_("登记人"),
@@ -780,7 +781,7 @@ class ExtensionRequest(models.Model):
     current_due_on = models.DateField(_("原期限"))
     requested_due_on = models.DateField(_("申请延期至"))
     approved_due_on = models.DateField(_("批准延期至"), null=True, blank=True)
-    reason = models.TextField(_("延期理由"))
+    reason = models.TextField(_("延期理由"), max_length=REASON_TEXT)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+", verbose_name=_("申请人"),

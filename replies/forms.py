@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from core.text import CC_TEXT
 from proposals.models import Session
 
 from .models import AdoptionStatus, Disclosure, PrintJob, ReplyLetter, Section
@@ -38,7 +39,7 @@ class PrintJobForm(forms.Form):
 # ---------------------------------------------------------------- the agency pages
 
 # The longest text a section or a letter's opening may have; longer input is refused.
-TEXT_LIMIT = 50_000
+TEXT_LIMIT = Section._meta.get_field("body").max_length
 
 TOO_LONG = _("内容过长：最多%(limit_value)d个字，现有%(show_value)d个字。")
 
@@ -129,7 +130,7 @@ class LetterForm(forms.Form):
     disclosure = forms.ChoiceField(label=_("公开方式"), choices=Disclosure.choices,
                                    widget=forms.RadioSelect)
     cc = forms.CharField(
-        label=_("抄送"), required=False, max_length=2000, strip=False,
+        label=_("抄送"), required=False, max_length=CC_TEXT, strip=False,
         widget=forms.Textarea(attrs={"rows": 3}), error_messages={"max_length": TOO_LONG},
         help_text=_("每行一个单位，或用“、”分隔。"),
     )

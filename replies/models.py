@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import agency_ids, is_liaison, is_office
+from core.text import LONG_TEXT, REASON_TEXT
 from core.workflow import Move
 
 
@@ -117,7 +118,7 @@ class Section(models.Model):
         AdoptionStatus, on_delete=models.PROTECT, null=True, blank=True, related_name="sections",
         verbose_name=_("采纳情况"),
     )
-    body = models.TextField(_("办理意见"), blank=True)
+    body = models.TextField(_("办理意见"), blank=True, max_length=LONG_TEXT)
     position = models.PositiveSmallIntegerField(
         _("顺序"), default=1, help_text=_("同一条建议下各单位意见在答复函中的先后。")
     )
@@ -256,10 +257,10 @@ class ReplyLetter(models.Model):
     klass = models.CharField(
         _("分类"), max_length=1, blank=True, validators=[validate_letter_class]
     )
-    class_reason = models.TextField(_("分类理由"), blank=True)
+    class_reason = models.TextField(_("分类理由"), blank=True, max_length=REASON_TEXT)
     title = models.CharField(_("标题"), max_length=200)
     addressee = models.CharField(_("主送"), max_length=200)
-    opening = models.TextField(_("开头"), blank=True)
+    opening = models.TextField(_("开头"), blank=True, max_length=LONG_TEXT)
     closing = models.CharField(_("结语"), max_length=100, default="专此答复。", blank=True)
     signatory = models.CharField(_("署名"), max_length=100)
     signed_on = models.DateField(_("成文日期"), null=True, blank=True)
@@ -276,7 +277,7 @@ class ReplyLetter(models.Model):
         related_name="+", verbose_name=_("签发人"),
     )
     signed_at = models.DateTimeField(_("签发时间"), null=True, blank=True)
-    void_reason = models.TextField(_("作废理由"), blank=True)
+    void_reason = models.TextField(_("作废理由"), blank=True, max_length=REASON_TEXT)
     pdf = models.FileField(
         _("签发稿PDF"), upload_to=letter_pdf_path, blank=True, editable=False,
         help_text=_("签发时生成并存档，此后每次下载都是同一份文件。"),

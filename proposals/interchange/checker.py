@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from core.text import first_control
 from proposals.models import Proposal
 from replies.models import ReplyLetter
 
@@ -38,9 +39,10 @@ def json_kind(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
-        return f"a number ({value})"
+        text = str(value)
+        return f"a number ({text if len(text) <= 40 else text[:20] + '…'})"
     if isinstance(value, str):
-        return f"a string ({quote(value)})"
+        return f"a string ({quote(value if len(value) <= 60 else value[:40] + '…')})"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -121,7 +123,15 @@ class Checker:
         if max_length is not None and len(value) > max_length:
             self.error(where, f"too long: at most {max_length} characters, got {len(value)}")
             return None
-        return value
+        return value if self.text_ok(value, where) else None
+
+    def text_ok(self, value: str, where: str) -> bool:
+        """A string without control characters (NUL …), which no text has and PostgreSQL refuses."""
+        found = first_control(value)
+        if found is not None:
+            self.error(where, f"contains a control character ({found[1]}) at character {found[0] + 1}")
+            return False
+        return True
 
     def integer(self, obj, key, path, *, required=False, default=None, low=None, high=None):
         value = self._get(obj, key, path, required)
@@ -132,7 +142,7 @@ class Checker:
             self.error(where, f"expected a whole number, got {json_kind(value)}")
             return None
         if (low is not None and value < low) or (high is not None and value > high):
-            self.error(where, f"expected a number from {low} to {high}, got {value}")
+            self.error(where, f"expected a number from {low} to {high}, got {json_kind(value)}")
             return None
         return value
 
@@ -172,7 +182,7 @@ class Checker:
             return None
         return value
 
-    def strings(self, obj, key, path) -> list[str] | None:
+    def strings(self, obj, key, path, *, max_length=None) -> list[str] | None:
         value = self._get(obj, key, path, False)
         if value is _MISSING:
             return []
@@ -183,6 +193,11 @@ class Checker:
         bad = [i for i, item in enumerate(value) if not isinstance(item, str)]
         for i in bad:
             self.error(f"{where}[{i}]", f"expected a string, got {json_kind(value[i])}")
+        bad += [i for i, item in enumerate(value)
+                if i not in bad and not self.text_ok(item, f"{where}[{i}]")]
+        if not bad and max_length is not None and sum(len(item) + 1 for item in value) > max_length:
+            self.error(where, f"too long: at most {max_length} characters in all")
+            return None
         return None if bad else list(value)
 
     def objects(self, obj, key, path) -> list[tuple[str, dict]]:

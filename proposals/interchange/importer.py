@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import ProtectedError
 
 from agencies.models import Agency
@@ -400,7 +400,7 @@ def import_data(data) -> ImportResult:
         with transaction.atomic():
             writer = Writer(read(data))
             return writer.run()
-    except (IntegrityError, ProtectedError) as error:
+    except (DatabaseError, ProtectedError) as error:
         where = writer.path if writer is not None else "file"
         raise InterchangeError([f"{where}: the database refused the change: {error.args[0]}"]) from error
 

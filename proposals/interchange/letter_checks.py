@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from core.text import CC_TEXT as CC_MAX
 from core.workflow import DomainError
-from proposals.models import Assignment
-from replies.models import Disclosure, ReplyLetter
+from proposals.models import Assignment, Recommendation
+from replies.models import AdoptionStatus, Disclosure, ReplyLetter, Section
 from replies.numbering import DocumentNumber, parse_document_number
 
 from .checker import (
@@ -20,6 +21,9 @@ from .checker import (
     limit,
     quote,
 )
+
+# A part's heading is 一、关于……的建议 around a recommendation's title.
+HEADING_MAX = Recommendation._meta.get_field("title").max_length + 20
 
 
 class LetterChecks(Checker):
@@ -114,12 +118,13 @@ class LetterChecks(Checker):
             "state": state,
             "round": round_,
             "klass": klass,
-            "class_reason": self.string(obj, "class_reason", path),
+            "class_reason": self.string(obj, "class_reason", path,
+                                        max_length=limit(ReplyLetter, "class_reason")),
             "title": self.string(obj, "title", path, required=True, nonblank=True,
                                  max_length=limit(ReplyLetter, "title")),
             "addressee": self.string(obj, "addressee", path, required=True, nonblank=True,
                                      max_length=limit(ReplyLetter, "addressee")),
-            "opening": self.string(obj, "opening", path),
+            "opening": self.string(obj, "opening", path, max_length=limit(ReplyLetter, "opening")),
             "closing": self.string(obj, "closing", path, default="专此答复。",
                                    max_length=limit(ReplyLetter, "closing")),
             "signatory": self.string(obj, "signatory", path, required=True, nonblank=True,
@@ -128,11 +133,12 @@ class LetterChecks(Checker):
             "note": self.string(obj, "note", path, max_length=limit(ReplyLetter, "note")),
             "disclosure": self.choice(obj, "disclosure", path, Disclosure.values, what="disclosure",
                                       default=Disclosure.PUBLIC),
-            "cc": self.strings(obj, "cc", path),
+            "cc": self.strings(obj, "cc", path, max_length=CC_MAX),
             "issued_by": self.string(obj, "issued_by", path,
                                      max_length=limit(ReplyLetter, "issued_by")),
             "issued_on": issued_on,
-            "void_reason": self.string(obj, "void_reason", path),
+            "void_reason": self.string(obj, "void_reason", path,
+                                       max_length=limit(ReplyLetter, "void_reason")),
             "parts": self.parts(obj, path),
         }
         return Row(path, values)
@@ -161,13 +167,16 @@ class LetterChecks(Checker):
                     self.error(join(section_where, "agency"), f"unknown agency {quote(agency)}")
                 sections.append({
                     "agency": agency,
-                    "adoption": self.string(section, "adoption", section_where),
-                    "body": self.string(section, "body", section_where),
+                    "adoption": self.string(section, "adoption", section_where,
+                                            max_length=limit(AdoptionStatus, "code")),
+                    "body": self.string(section, "body", section_where,
+                                        max_length=limit(Section, "body")),
                 })
             parts.append({
                 "ordinal": self.integer(item, "ordinal", where, required=True, low=1, high=99),
-                "heading": self.string(item, "heading", where, required=True),
-                "phrase": self.string(item, "phrase", where),
+                "heading": self.string(item, "heading", where, required=True,
+                                       max_length=HEADING_MAX),
+                "phrase": self.string(item, "phrase", where, max_length=limit(AdoptionStatus, "phrase")),
                 "sections": sections,
             })
         return parts

@@ -9,13 +9,16 @@ writes to it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from django.conf import settings
 
 from agencies.models import Agency, code_validator, doc_prefix_validator
 from proposals.models import (
     Assignment,
     Category,
+    Feedback,
     Proposal,
     Proposer,
     Recommendation,
@@ -49,6 +52,7 @@ class Known:
     agencies: dict[str, str]  # code → name
     sessions: dict[str, tuple[str, int, int]]  # code → (committee, term, meeting)
     adoptions: set[str]
+    years: dict[str, int] = field(default_factory=dict)  # session code → year
 
     @classmethod
     def load(cls) -> Known:
@@ -61,6 +65,7 @@ class Known:
                 )
             },
             adoptions=set(AdoptionStatus.objects.values_list("code", flat=True)),
+            years=dict(Session.objects.values_list("code", "year")),
         )
 
 
@@ -72,6 +77,7 @@ class Reader(LetterChecks):
         self.known = known
         self.agency_codes = set(known.agencies)
         self.committees: dict[str, str] = {code: s[0] for code, s in known.sessions.items()}
+        self.years: dict[str, int] = dict(known.years)
 
     # ------------------------------------------------------------ the whole file
 
@@ -156,6 +162,8 @@ class Reader(LetterChecks):
         }
         if code and values["committee"]:
             self.committees[code] = values["committee"]
+        if code and values["year"]:
+            self.years[code] = values["year"]
         return Row(path, values)
 
     def _check_sessions(self, sessions: list[Row]) -> None:
@@ -194,7 +202,7 @@ class Reader(LetterChecks):
         values = {
             "title": self.string(obj, "title", path, required=True, nonblank=True,
                                  max_length=limit(Proposal, "title")),
-            "body": self.string(obj, "body", path),
+            "body": self.string(obj, "body", path, max_length=limit(Proposal, "body")),
             "submitted_on": self.date(obj, "submitted_on", path),
             "state": state,
             "is_key": self.boolean(obj, "is_key", path),
@@ -213,7 +221,26 @@ class Reader(LetterChecks):
         plan.sections = self.sections(obj, path, ordinals, roles)
         plan.letters = self.letters(obj, path, roles, round_)
         plan.feedback = self.feedback(obj, path, round_)
+        self._check_dates(plan)
         return plan
+
+    def _check_dates(self, plan: ProposalPlan) -> None:
+        """Every date of the proposal within its session's range, as on the pages
+        (:meth:`proposals.models.Session.date_range`): 9999-12-31 is a typing error."""
+        year = self.years.get(plan.session)
+        if year is None:
+            return
+        first, last = Session(year=year).date_range()
+        dated = [(join(plan.path, "submitted_on"), plan.values["submitted_on"])]
+        for row in plan.assignments:
+            dated += [(join(row.path, name), row.values[name]) for name in ("assigned_on", "due_on")]
+        for row in plan.feedback:
+            dated.append((join(row.path, "received_on"), row.values["received_on"]))
+        for row in plan.letters:
+            dated += [(join(row.path, name), row.values[name]) for name in ("signed_on", "issued_on")]
+        for where, day in dated:
+            if day is not None and not first <= day <= last:
+                self.error(where, f"{day} is outside the session's range ({first} to {last})")
 
     def proposers(self, obj: dict, path: str) -> list[Row]:
         rows = []
@@ -248,7 +275,7 @@ class Reader(LetterChecks):
                 "ordinal": self.integer(item, "ordinal", where, required=True, low=1, high=99),
                 "title": self.string(item, "title", where, required=True, nonblank=True,
                                      max_length=limit(Recommendation, "title")),
-                "body": self.string(item, "body", where),
+                "body": self.string(item, "body", where, max_length=limit(Recommendation, "body")),
             }))
         self.duplicates(
             ((join(r.path, "ordinal"), r.values["ordinal"]) for r in rows),
@@ -307,7 +334,7 @@ class Reader(LetterChecks):
                 "agency": self.agency_ref(item, where, roles),
                 "adoption": adoption,
                 "position": self.integer(item, "position", where, default=1, low=1, high=999),
-                "body": self.string(item, "body", where),
+                "body": self.string(item, "body", where, max_length=limit(Section, "body")),
                 "state": state,
             }))
         self.duplicates(
@@ -332,7 +359,7 @@ class Reader(LetterChecks):
                                         what="satisfaction", required=True),
                 "result": self.choice(item, "result", where, Satisfaction.values,
                                       what="satisfaction", required=True),
-                "comment": self.string(item, "comment", where),
+                "comment": self.string(item, "comment", where, max_length=limit(Feedback, "comment")),
             }))
         return rows
 
@@ -369,16 +396,41 @@ def read(data: Any) -> Plan:
     return Reader(Known.load()).read(data)
 
 
+def check_size(size: int) -> None:
+    """Refuse a file over ``IMPORT_MAX_MB`` before reading it."""
+    most = settings.IMPORT_MAX_MB * 1024 * 1024
+    if size > most:
+        raise InterchangeError([
+            f"file: too large: {size / 1024 / 1024:.1f} MB, at most {settings.IMPORT_MAX_MB} MB "
+            "(IMPORT_MAX_MB); split the file by session"])
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
 def parse(raw: bytes | str) -> Any:
-    """Parse the bytes of a file as UTF-8 JSON, or raise :class:`InterchangeError`."""
+    """Parse the bytes of a file as UTF-8 JSON, or raise :class:`InterchangeError`.
+
+    Whatever the file holds — nesting thousands of levels deep, a number of thousands of
+    digits, NaN — the answer is a located message, never a traceback.
+    """
+    check_size(len(raw) if isinstance(raw, bytes) else len(raw.encode()))
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise InterchangeError([f"file: not UTF-8 text (byte {error.start})"]) from error
+    if not raw.strip():
+        raise InterchangeError(["file: empty (expected a JSON object)"])
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_no_constant)
     except json.JSONDecodeError as error:
         raise InterchangeError(
             [f"file: not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"]
         ) from error
+    except RecursionError as error:
+        raise InterchangeError(["file: nested too deeply (lists or objects inside one another "
+                                "hundreds of levels deep)"]) from error
+    except ValueError as error:  # a number of more than 4,300 digits, NaN, Infinity
+        raise InterchangeError([f"file: not valid JSON: {error}"]) from error

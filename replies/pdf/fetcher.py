@@ -17,6 +17,9 @@ from pathlib import PurePosixPath
 from django.contrib.staticfiles import finders
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from agencies.seals import normalized_seal
+from core.workflow import DomainError
+
 logger = logging.getLogger(__name__)
 
 STATIC_PREFIX = "asset:static/"
@@ -67,6 +70,9 @@ class LetterURLFetcher(URLFetcher):
             return self._refuse(url)
         with agency.seal.open("rb") as handle:
             body = handle.read()
-        if not body.startswith(b"\x89PNG"):
+        try:
+            # A seal stored before seals were scaled down on saving is scaled here.
+            body = normalized_seal(body)
+        except DomainError:
             return self._refuse(url)
         return URLFetcherResponse(url, body, {"Content-Type": "image/png"})

@@ -5,9 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from proposals.interchange import InterchangeError, import_bytes
+from proposals.interchange.reader import check_size
 
 
 class Command(BaseCommand):
@@ -22,11 +24,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         try:
-            raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+            if file == "-":
+                raw = sys.stdin.buffer.read(settings.IMPORT_MAX_MB * 1024 * 1024 + 1)
+            else:
+                check_size(Path(file).stat().st_size)  # before reading a byte of it
+                raw = Path(file).read_bytes()
+            result = import_bytes(raw)
         except OSError as error:
             raise CommandError(f"file: cannot read {file}: {error.strerror}") from error
-        try:
-            result = import_bytes(raw)
         except InterchangeError as error:
             count = len(error.errors)
             raise CommandError(
