@@ -212,6 +212,22 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+# A task is acknowledged when it has finished, not when it starts: a worker that dies in the
+# middle (killed, out of memory, the machine restarted) leaves its task in Redis, which
+# hands it to a worker again after the visibility timeout. Every task can run twice safely.
+# The timeout is longer than any task may run (CELERY_TASK_TIME_LIMIT), so a task still
+# running is not handed out a second time.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", default=str(2 * CELERY_TASK_TIME_LIMIT))),
+}
+# A prefix for every key Celery keeps in Redis, so that two installations (or a test) can
+# share one Redis database.
+if env("CELERY_KEY_PREFIX", default=""):
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env("CELERY_KEY_PREFIX")
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": env("CELERY_KEY_PREFIX")}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 
@@ -230,6 +246,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.send_daily_reminders",
         "schedule": crontab(hour=REMINDER_HOUR, minute=REMINDER_MINUTE),
     },
+    # Print jobs whose worker died are resumed, or end as failed (replies.printing.watch).
+    "print-jobs-watch": {"task": "replies.watch_print_jobs", "schedule": 60.0},
+    # Print files older than PRINT_JOB_KEEP_DAYS are removed.
+    "print-files-cleanup": {"task": "replies.delete_old_print_files",
+                            "schedule": crontab(hour=3, minute=30)},
 }
 
 # E-mail: SMTP when EMAIL_HOST is set; otherwise mails are printed on the console.
@@ -331,6 +352,13 @@ IMPORT_MAX_MB = int(env("IMPORT_MAX_MB", default="64"))
 # Batch printing (replies.printing): a job of more letters than this is built in parts of
 # at most this many letters, one task each, so that several workers share it.
 PRINT_JOB_PART_SIZE = int(env("PRINT_JOB_PART_SIZE", default="20"))
+# A running job that shows no progress for this many seconds has lost its worker: it is
+# resumed (the parts not yet built are queued again) up to PRINT_JOB_RESUMES times, then
+# ends as failed with the reason, to be run again from its page.
+PRINT_JOB_STALL_SECONDS = int(env("PRINT_JOB_STALL_SECONDS", default="120"))
+PRINT_JOB_RESUMES = int(env("PRINT_JOB_RESUMES", default="2"))
+# Days a print job's file is kept after it is built; then it is removed.
+PRINT_JOB_KEEP_DAYS = int(env("PRINT_JOB_KEEP_DAYS", default="7"))
 
 # The dashboard keeps a session's statistics this many seconds in the cache (0: never).
 STATS_CACHE_SECONDS = int(env("STATS_CACHE_SECONDS", default="300"))

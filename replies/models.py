@@ -399,6 +399,12 @@ class PrintJob(models.Model):
     parts_done = models.PositiveIntegerField(_("已完成分段数"), default=0, editable=False)
     # The stored file of each finished part, by part index ("0", "1", …), until assembled.
     part_files = models.JSONField(_("分段文件"), default=dict, blank=True, editable=False)
+    # The job's last sign of life: its creation, each run's start, each letter printed. A
+    # job silent for PRINT_JOB_STALL_SECONDS lost its worker (replies.printing.watch).
+    heartbeat_at = models.DateTimeField(_("最近进展时间"), null=True, blank=True, editable=False)
+    resumes = models.PositiveSmallIntegerField(_("中断后续做次数"), default=0, editable=False)
+    # When the file was removed, PRINT_JOB_KEEP_DAYS after the job finished.
+    file_deleted_at = models.DateTimeField(_("文件删除时间"), null=True, blank=True, editable=False)
 
     objects = PrintJobQuerySet.as_manager()
 
@@ -417,6 +423,11 @@ class PrintJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def may_run_again(self) -> bool:
+        """A failed job, or a done one whose file was removed, can be built again."""
+        return self.state == self.State.FAILED or (self.state == self.State.DONE and not self.file)
 
     @property
     def percent(self) -> int:

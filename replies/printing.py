@@ -17,20 +17,32 @@ their next letter, and parts not started yet do nothing. Running a failed job ag
 starts it over from the beginning: the run counter (``run``) goes up, the old part
 files are deleted, and a part left over from the earlier run does nothing. No task
 waits for another and no result backend is needed.
+
+A worker can die in the middle of a job (killed, out of memory, the machine restarted).
+Its task goes back to Redis (tasks are acknowledged late) and runs again on a worker; a
+part already recorded is skipped, so every step can run twice. And the job keeps a
+heartbeat (``heartbeat_at``: every letter printed): :func:`watch` — run every minute by
+Celery beat, and for a job whenever its page asks for progress — resumes a job silent for
+``PRINT_JOB_STALL_SECONDS`` by queueing again what is not built yet, at most
+``PRINT_JOB_RESUMES`` times, then ends it as failed with the reason; its page offers to
+run it again (:func:`print_job_retry`). A job never stays running.
+
+Files are kept ``PRINT_JOB_KEEP_DAYS`` after the job is built, then removed
+(:func:`delete_old_files`, daily); the job stays listed and can be built again.
 """
 
 from __future__ import annotations
 
+import datetime
 import io
 import logging
 import zipfile
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,6 +91,7 @@ def print_job_create(*, session: Session, agency: Agency | None = None,
     job = PrintJob.objects.create(
         session=session, agency=agency, format=format, seal=bool(seal), total=total,
         requested_by=actor if actor is not None and actor.is_authenticated else None,
+        heartbeat_at=timezone.now(),
     )
     job_id = job.pk
     after_commit(_enqueue_print_job, job_id)
@@ -125,13 +138,13 @@ def print_job_build(*, job: PrintJob) -> PrintJob:
         job.state, job.total, job.done, job.error = PrintJob.State.RUNNING, len(ids), 0, ""
         job.letter_ids, job.finished_at = ids, None
         job.parts = -(-len(ids) // size) if len(ids) > size else 1
-        job.parts_done, job.part_files = 0, {}
+        job.parts_done, job.part_files, job.heartbeat_at = 0, {}, timezone.now()
         job.save(update_fields=["run", "state", "total", "done", "error", "letter_ids",
-                                "finished_at", "parts", "parts_done", "part_files"])
+                                "finished_at", "parts", "parts_done", "part_files", "heartbeat_at"])
         if job.parts > 1:
             logger.info("print job %s: %s letters in %s parts (run %s)",
                         job.pk, len(ids), job.parts, job.run)
-            transaction.on_commit(partial(_enqueue_parts, job.pk, job.run, job.parts))
+            after_commit(_enqueue_parts, job.pk, job.run, list(range(job.parts)))
     if job.parts > 1:
         return PrintJob.objects.get(pk=job.pk)
     run = job.run
@@ -154,12 +167,12 @@ def print_job_build(*, job: PrintJob) -> PrintJob:
     return job
 
 
-def _enqueue_parts(job_id: int, run: int, parts: int) -> None:
+def _enqueue_parts(job_id: int, run: int, indexes: list[int]) -> None:
     """One task per part. With tasks inline a failing part raises here: the rest are skipped."""
     from .tasks import build_print_part
 
     try:
-        for index in range(parts):
+        for index in indexes:
             build_print_part.delay(job_id, index, run)
     except Exception as error:
         logger.exception("print job %s: the parts of run %s could not all be built", job_id, run)
@@ -271,7 +284,7 @@ def _letter_pdf(job: PrintJob, letter: ReplyLetter) -> bytes:
 def _count(job: PrintJob, run: int) -> None:
     """One more letter done, never above the total; stop when the run has ended elsewhere."""
     counted = PrintJob.objects.filter(pk=job.pk, state=PrintJob.State.RUNNING, run=run).update(
-        done=Least(F("done") + 1, F("total"))
+        done=Least(F("done") + 1, F("total")), heartbeat_at=timezone.now(),
     )
     if not counted:
         raise _Stopped
@@ -366,3 +379,108 @@ def _delete_part_files(job: PrintJob) -> None:
     prefix = f"job-{job.pk}-"
     names = {f"{PARTS_DIR}/{name}" for name in files if name.startswith(prefix)}
     _delete_files(storage, sorted(names | set(job.part_files.values())))
+
+
+# ---------------------------------------------------------------- a worker gone
+
+
+def _stalled(now) -> Q:
+    silent_since = now - datetime.timedelta(seconds=settings.PRINT_JOB_STALL_SECONDS)
+    return (Q(state__in=[PrintJob.State.QUEUED, PrintJob.State.RUNNING])
+            & (Q(heartbeat_at__lt=silent_since)
+               | Q(heartbeat_at__isnull=True, created_at__lt=silent_since)))
+
+
+def watch(job: PrintJob | None = None, *, now=None) -> list[int]:
+    """Resume the jobs (``job``, or all) that stopped showing progress: their worker is gone.
+
+    A job is resumed by queueing again what is not built yet — its missing parts, or the
+    whole job when it is not split or never started — at most ``PRINT_JOB_RESUMES`` times;
+    then it ends as failed with the reason. Returns the ids of the jobs resumed or failed.
+    """
+    now = now or timezone.now()
+    handled = []
+    candidates = PrintJob.objects.filter(_stalled(now))
+    if job is not None:
+        candidates = candidates.filter(pk=job.pk)
+    for job_id in list(candidates.values_list("pk", flat=True)):
+        with transaction.atomic():
+            current = PrintJob.objects.select_for_update(skip_locked=True).filter(
+                _stalled(now), pk=job_id).first()
+            if current is None:
+                continue  # moved on meanwhile, or another watcher has it
+            handled.append(job_id)
+            if current.resumes >= settings.PRINT_JOB_RESUMES:
+                logger.warning("print job %s: no progress after %s resumes; failed",
+                               job_id, current.resumes)
+                parts = list(current.part_files.values())
+                current.state, current.finished_at, current.part_files = (
+                    PrintJob.State.FAILED, now, {})
+                current.error = _("生成中断：处理该任务的后台进程已停止，续做%(n)s次后仍未完成"
+                                  "（已完成%(done)s / %(total)s份）。请点击“重新生成”。") % {
+                    "n": current.resumes, "done": current.done, "total": current.total}
+                current.save(update_fields=["state", "finished_at", "part_files", "error"])
+                after_commit(_delete_files, current.file.storage, parts)
+                continue
+            current.resumes += 1
+            current.heartbeat_at = now
+            current.save(update_fields=["resumes", "heartbeat_at"])
+            if current.state == PrintJob.State.RUNNING and current.parts > 1:
+                missing = [i for i in range(current.parts) if str(i) not in current.part_files]
+                logger.warning("print job %s: no progress for %s s; parts %s of run %s queued again",
+                               job_id, settings.PRINT_JOB_STALL_SECONDS, missing, current.run)
+                after_commit(_enqueue_parts, job_id, current.run, missing)
+            else:
+                logger.warning("print job %s: no progress for %s s; queued again",
+                               job_id, settings.PRINT_JOB_STALL_SECONDS)
+                after_commit(_enqueue_print_job, job_id)
+    return handled
+
+
+@transaction.atomic
+def print_job_retry(*, job: PrintJob, actor=None) -> PrintJob:
+    """重新生成: a failed job (or one whose file was removed) is built again from the start."""
+    if actor is not None and not may_print(actor) and job.requested_by_id != actor.pk:
+        raise PermissionDenied(_("只有办公室或提案委工作人员可以批量打印答复函。"))
+    job = PrintJob.objects.select_for_update().get(pk=job.pk)
+    if not job.may_run_again:
+        raise DomainError(_("该任务当前状态为“%(state)s”，只有失败或文件已删除的任务可以重新生成。")
+                          % {"state": job.get_state_display()})
+    job.state, job.error, job.resumes, job.done = PrintJob.State.QUEUED, "", 0, 0
+    job.heartbeat_at, job.finished_at, job.file_deleted_at = timezone.now(), None, None
+    job.save(update_fields=["state", "error", "resumes", "done", "heartbeat_at", "finished_at",
+                            "file_deleted_at"])
+    after_commit(_enqueue_print_job, job.pk)
+    return job
+
+
+# ---------------------------------------------------------------- old files
+
+
+def delete_old_files(*, now=None) -> int:
+    """Remove the files of jobs built more than ``PRINT_JOB_KEEP_DAYS`` ago, and part files
+    no running job owns; returns how many job files were removed."""
+    now = now or timezone.now()
+    before = now - datetime.timedelta(days=settings.PRINT_JOB_KEEP_DAYS)
+    storage = PrintJob._meta.get_field("file").storage
+    removed = 0
+    for job_id, name in PrintJob.objects.filter(finished_at__lt=before).exclude(file="") \
+            .values_list("pk", "file"):
+        if PrintJob.objects.filter(pk=job_id, file=name).update(file="", file_deleted_at=now):
+            _delete_files(storage, [name])
+            removed += 1
+    running = set(PrintJob.objects.filter(state=PrintJob.State.RUNNING).values_list("pk", flat=True))
+    try:
+        _dirs, files = storage.listdir(PARTS_DIR)
+    except (OSError, NotImplementedError):
+        files = []
+    stray = []
+    for name in files:  # job-<id>-<run>-<index>.<format>
+        owner = name.split("-")[1] if name.startswith("job-") and name.count("-") >= 3 else ""
+        if not (owner.isdigit() and int(owner) in running):
+            stray.append(f"{PARTS_DIR}/{name}")
+    _delete_files(storage, stray)
+    if removed or stray:
+        logger.info("print jobs: %s files older than %s days and %s stray part files removed",
+                    removed, settings.PRINT_JOB_KEEP_DAYS, len(stray))
+    return removed

@@ -62,3 +62,15 @@ def build_print_part(job_id: int, index: int, run: int | None = None) -> str | N
         logger.warning("print job %s no longer exists; part %s not built", job_id, index)
         return None
     return printing.print_job_build_part(job=job, index=index, run=run).state
+
+
+@shared_task(name="replies.watch_print_jobs", **RETRY)
+def watch_print_jobs() -> list[int]:
+    """Resume print jobs whose worker is gone, or end them as failed (every minute, by beat)."""
+    return printing.watch()
+
+
+@shared_task(name="replies.delete_old_print_files", **RETRY)
+def delete_old_print_files() -> int:
+    """Remove print files older than PRINT_JOB_KEEP_DAYS (daily, by beat)."""
+    return printing.delete_old_files()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("print/jobs/<int:pk>/", views.print_job_detail, name="print_job"),
     path("print/jobs/<int:pk>/progress/", views.print_job_progress, name="print_job_progress"),
     path("print/jobs/<int:pk>/download/", views.print_job_download, name="print_job_download"),
+    path("print/jobs/<int:pk>/retry/", views.print_job_retry, name="print_job_retry"),
     # Agency officers and approvers: the inbox, sections and letters.
     path("inbox/", views_agency.inbox, name="inbox"),
     path("handling/<int:pk>/", views_agency.handling, name="handling"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -222,19 +223,39 @@ def _job(request, pk: int) -> PrintJob:
     )
 
 
+def _watched_job(request, pk: int) -> PrintJob:
+    """The job, after a look at whether its worker is gone (replies.printing.watch)."""
+    job = _job(request, pk)
+    if not job.is_finished and printing.watch(job):
+        job = _job(request, pk)
+    return job
+
+
 @login_required
 @require_GET
 def print_job_detail(request, pk: int):
-    job = _job(request, pk)
-    return render(request, "replies/print_job.html", {"job": job})
+    return render(request, "replies/print_job.html", {"job": _watched_job(request, pk)})
 
 
 @login_required
 @require_GET
 def print_job_progress(request, pk: int):
     """The progress fragment the job page polls every second until the job finishes."""
+    return render(request, "replies/_print_job_progress.html", {"job": _watched_job(request, pk)})
+
+
+@login_required
+@require_POST
+def print_job_retry(request, pk: int):
+    """重新生成: a failed job, or one whose file was removed, is built again."""
     job = _job(request, pk)
-    return render(request, "replies/_print_job_progress.html", {"job": job})
+    try:
+        printing.print_job_retry(job=job, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已重新开始生成。"))
+    return redirect("replies:print_job", pk=job.pk)
 
 
 def job_file_name(job: PrintJob) -> str:
@@ -249,6 +270,10 @@ def job_file_name(job: PrintJob) -> str:
 @require_GET
 def print_job_download(request, pk: int):
     job = _job(request, pk)
+    if job.state == PrintJob.State.DONE and job.file_deleted_at:
+        messages.error(request, _("该任务的文件已按规定在生成%(days)s天后删除，可点击“重新生成”再次生成。")
+                       % {"days": settings.PRINT_JOB_KEEP_DAYS})
+        return redirect("replies:print_job", pk=job.pk)
     if job.state != PrintJob.State.DONE or not job.file:
         messages.error(request, _("该批量打印任务尚未完成。"))
         return redirect("replies:print_job", pk=job.pk)

@@ -79,6 +79,7 @@ TARGETS = {
     "replies:print_job": "job.done",
     "replies:print_job_progress": "job.done",
     "replies:print_job_download": "job.done",
+    "replies:print_job_retry": "job.done",
     "replies:handling": "proposal.handled",
     "replies:letter_create": "proposal.handled",
     "replies:section_create": "recommendation.open",
@@ -180,6 +181,7 @@ replies:print_job_create      POST   -                     login     ok        o
 replies:print_job             GET    -                     login     ok        ok        missing   missing   missing   missing   missing   ok
 replies:print_job_progress    GET    -                     login     ok        ok        missing   missing   missing   missing   missing   ok
 replies:print_job_download    GET    -                     login     ok        ok        missing   missing   missing   missing   missing   ok
+replies:print_job_retry       POST   -                     login     refused   refused   missing   missing   missing   missing   missing   refused
 search:results                GET    -                     login     ok        ok        ok        ok        ok        ok        ok        ok
 notifications:list            GET    -                     login     ok        ok        ok        ok        ok        ok        ok        ok
 notifications:read            POST   -                     login     missing   missing   ok        missing   missing   missing   missing   missing

@@ -468,3 +468,114 @@ def test_part_task_declares_retries():
     assert task.max_retries == 5
     assert OSError in task.autoretry_for
     assert task.retry_backoff
+
+
+# ---------------------------------------------------------------- a worker gone, old files
+
+
+def later(seconds: int):
+    from django.utils import timezone
+
+    return timezone.now() + datetime.timedelta(seconds=seconds)
+
+
+def test_a_job_whose_message_was_lost_is_queued_again_and_built(world, letters, run_on_commit, settings):
+    settings.PRINT_JOB_STALL_SECONDS = 60
+    job = printing.print_job_create(session=world.session, format="pdf", actor=world.office)
+    # The task never reached a worker (nothing ran after the commit): the job stays queued.
+    assert PrintJob.objects.get(pk=job.pk).state == "queued"
+    assert printing.watch(now=later(30)) == []  # not silent for long enough yet
+    with run_on_commit(execute=True):
+        assert printing.watch(now=later(61)) == [job.pk]
+    job.refresh_from_db()
+    assert (job.state, job.done, job.resumes) == ("done", 4, 1)
+    assert pages(job_file(job)) == sum(pages(rs.letter_pdf_bytes(letter=letter)) for letter in letters)
+
+
+def test_a_split_job_whose_worker_died_gets_its_missing_parts_built(world, five, run_on_commit, settings):
+    settings.PRINT_JOB_PART_SIZE = 2
+    settings.PRINT_JOB_STALL_SECONDS = 60
+    job, pending = started(world, run_on_commit)
+    assert job.parts == 3
+    # One part is built; the worker holding the other two died with them.
+    tasks.build_print_part(job.pk, 0, job.run)
+    job.refresh_from_db()
+    assert (job.state, list(job.part_files)) == ("running", ["0"])
+    with run_on_commit(execute=True):
+        assert printing.watch(now=later(61)) == [job.pk]
+    job.refresh_from_db()
+    assert (job.state, job.done, job.total, job.resumes) == ("done", 5, 5, 1)
+    assert part_files_left(job) == []
+
+
+def test_a_job_that_makes_no_progress_ends_as_failed_and_runs_again(client, world, letters, settings,
+                                                                      run_on_commit, monkeypatch):
+    settings.PRINT_JOB_STALL_SECONDS = 60
+    settings.PRINT_JOB_RESUMES = 2
+    job = printing.print_job_create(session=world.session, format="pdf", actor=world.office)
+    lost = []
+    monkeypatch.setattr(printing, "_enqueue_print_job", lost.append)  # the broker loses them
+    for minutes in (1, 2):
+        with run_on_commit(execute=True):
+            printing.watch(now=later(61 * minutes))
+    assert lost == [job.pk, job.pk]
+    with run_on_commit(execute=True):
+        printing.watch(now=later(61 * 3))
+    job.refresh_from_db()
+    assert job.state == "failed" and "续做2次后仍未完成" in job.error
+    monkeypatch.undo()
+    client.force_login(world.office)
+    page = client.get(f"/print/jobs/{job.pk}/progress/").content.decode()
+    assert "重新生成" in page and "hx-trigger" not in page  # stops polling, offers to run again
+    with run_on_commit(execute=True):
+        response = client.post(f"/print/jobs/{job.pk}/retry/")
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert (job.state, job.done, job.resumes, job.error) == ("done", 4, 0, "")
+
+
+def test_the_page_itself_notices_a_silent_job(client, world, letters, settings, run_on_commit):
+    settings.PRINT_JOB_STALL_SECONDS = 0
+    job = printing.print_job_create(session=world.session, format="pdf", actor=world.office)
+    client.force_login(world.office)
+    with run_on_commit(execute=True):
+        page = client.get(f"/print/jobs/{job.pk}/progress/")
+    assert page.status_code == 200
+    job.refresh_from_db()
+    assert job.resumes == 1 and job.state == "done"
+
+
+def test_files_are_removed_after_the_keep_period_and_can_be_built_again(
+        client, world, letters, run_on_commit, settings):
+    from django.core.management import call_command
+
+    settings.PRINT_JOB_KEEP_DAYS = 7
+    job = create(world, run_on_commit)
+    name = job.file.name
+    storage = job.file.storage
+    stray = storage.save(f"{printing.PARTS_DIR}/job-{job.pk}-9-0.pdf", io.BytesIO(b"%PDF"))
+    assert printing.delete_old_files(now=later(6 * 86400)) == 0
+    assert storage.exists(name)
+    call_command("delete_print_files")  # removes the stray part at once, keeps the young file
+    assert not storage.exists(stray) and storage.exists(name)
+    assert printing.delete_old_files(now=later(8 * 86400)) == 1
+    job.refresh_from_db()
+    assert not storage.exists(name) and job.file_deleted_at and not job.file
+    client.force_login(world.office)
+    response = client.get(f"/print/jobs/{job.pk}/download/", follow=True)
+    assert "已按规定在生成7天后删除" in response.content.decode()
+    assert "重新生成" in response.content.decode()
+    with run_on_commit(execute=True):
+        client.post(f"/print/jobs/{job.pk}/retry/")
+    job.refresh_from_db()
+    assert job.state == "done" and job.file and storage.exists(job.file.name)
+
+
+def test_watch_and_cleanup_run_on_beat():
+    from django.conf import settings as django_settings
+
+    scheduled = {entry["task"] for entry in django_settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"replies.watch_print_jobs", "replies.delete_old_print_files"} <= scheduled
+    assert django_settings.CELERY_TASK_ACKS_LATE and django_settings.CELERY_TASK_REJECT_ON_WORKER_LOST
+    assert django_settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > \
+        django_settings.CELERY_TASK_TIME_LIMIT
