@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from core.admin_site import ConcurrentEditGuard
 from core.roles import agency_ids
+from core.text import CC_TEXT
 from proposals.admin import (
     MoveActionForm,
     NoBulkDeleteMixin,
@@ -218,7 +219,7 @@ class LetterForm(VersionedServiceForm):
     """A draft letter's wording and class; the services refuse anything else."""
 
     cc = forms.CharField(
-        label=_("抄送"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("抄送"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=CC_TEXT,
         help_text=_("用顿号“、”分隔，例如：市政协提案委、市政府办公室"),
     )
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import agency_ids, is_liaison, is_office
-from core.text import LONG_TEXT, REASON_TEXT
+from core.text import CC_TEXT, LONG_TEXT, REASON_TEXT
 from core.workflow import Move
 
 
@@ -317,6 +317,13 @@ class ReplyLetter(models.Model):
     @property
     def is_final(self) -> bool:
         return self.state in (self.State.SIGNED, self.State.ISSUED, self.State.VOIDED)
+
+    def clean(self):
+        super().clean()
+        text = "、".join(str(name) for name in self.cc or [])
+        if len(text) > CC_TEXT:
+            raise ValidationError({"cc": _("抄送过长：最多%(most)s个字，现有%(now)s个字（版记须排在末页）。")
+                                   % {"most": CC_TEXT, "now": len(text)}})
 
 
 class DocumentCounter(models.Model):

@@ -16,11 +16,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 from core.concurrency import check_version
 from core.roles import agency_roles, is_office, require_agency_member, require_approver
+from core.text import describe_character
 from core.transactions import after_commit
 from core.workflow import (
     DomainError,
@@ -38,7 +40,7 @@ from search.hooks import reindex_on_commit
 from .composition import build_parts, letter_sections, suggested_class
 from .models import AdoptionStatus, ReplyLetter, Section
 from .numbering import allocate_document_number
-from .pdf import missing_characters, render_letter_pdf
+from .pdf import missing_characters, outside_lines, render_letter_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -449,12 +451,20 @@ def letter_return(*, letter: ReplyLetter, actor=None, reason: str = "") -> Reply
 
 
 def _check_printable(letter: ReplyLetter) -> None:
-    """Refuse a letter with characters that no configured font can print."""
+    """Refuse a letter with characters that no configured font can print (invisible ones
+    named in words, so that they can be found), or with anything the layout would place
+    outside the text block: a signed letter is the record, printed whole or not at all."""
     missing = missing_characters(letter)
     if missing:
         raise DomainError(
             _("以下字符在已配置的字体中都没有，无法打印：%(chars)s。请改用常用写法，或请管理员安装含这些字符的字体。")
-            % {"chars": "、".join(missing)}
+            % {"chars": "、".join(describe_character(char) for char in missing)}
+        )
+    outside = outside_lines(letter)
+    if outside:
+        raise DomainError(
+            _("以下内容会超出版心，无法打印：%(what)s。请缩短或分段后再送签。")
+            % {"what": "；".join(f"{element}“{Truncator(text).chars(20)}”" for element, text in outside)}
         )
 
 

@@ -8,6 +8,6 @@ The public interface:
 - :func:`missing_characters` — characters of a letter that no configured font has.
 """
 
-from .render import missing_characters, preview_pdf, render_letter_pdf
+from .render import missing_characters, outside_lines, preview_pdf, render_letter_pdf
 
-__all__ = ["missing_characters", "preview_pdf", "render_letter_pdf"]
+__all__ = ["missing_characters", "outside_lines", "preview_pdf", "render_letter_pdf"]

@@ -8,9 +8,11 @@ approved sections before); :func:`compose` places every element on the grid of
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from ..composition import build_parts, letter_paragraphs
 from ..models import ReplyLetter
@@ -22,6 +24,7 @@ from .layout import (
     BODY_PT,
     BODY_SPACING,
     CHAR,
+    FIT_TOLERANCE,
     PITCH,
     PT_MM,
     ROWS,
@@ -233,9 +236,8 @@ def compose(content: LetterContent) -> list[Sheet]:
     # the seal over both; then the note and the disclosure.
     date_line = flush_right(content.date, role="body", size_pt=BODY_PT, spacing=BODY_SPACING,
                             right=4 * CHAR, css_class="date")
-    name_line = _line(content.signatory, css_class="signatory")
-    name_line.x = date_line.x + (date_line.width - name_line.width) / 2
-    blocks.append(Block([None, name_line, date_line], keep_together=True, lead=1, kind="signature"))
+    name_lines = signatory_lines(content.signatory, date_line)
+    blocks.append(Block([None, *name_lines, date_line], keep_together=True, lead=1, kind="signature"))
     if content.note:
         blocks.append(Block(_body(content.note, css_class="note")))
     if content.disclosure:
@@ -267,13 +269,16 @@ def compose(content: LetterContent) -> list[Sheet]:
         last.texts += [Text(line, (record_top_row + offset) * PITCH) for line in row]
     if not letter_style and record:
         last.rules.append(Rule(record_top_row * PITCH, 0.0, BLOCK_WIDTH, 0.35))
-        last.rules.append(Rule((ROWS - 1) * PITCH, 0.0, BLOCK_WIDTH, 0.25))
+        issuer_rows = sum(1 for row in record if row[0].css_class == "issuer")
+        if issuer_rows and issuer_rows < len(record):  # the thin rule between 抄送 and 印发
+            last.rules.append(Rule((ROWS - issuer_rows) * PITCH, 0.0, BLOCK_WIDTH, 0.25))
         last.rules.append(Rule(BLOCK_HEIGHT - 0.35, 0.0, BLOCK_WIDTH, 0.35))
 
     if content.seal_url and signature_rows:
-        page, name_row = next((p, r) for p, r in signature_rows if r.line.css_class == "signatory")
+        # Over the agency's name (its last line, for a joint letter's several) and the date.
+        page, date_row = next((p, r) for p, r in signature_rows if r.line.css_class == "date")
         size = settings.LETTER_SEAL_MM
-        centre_y = name_row.top + PITCH
+        centre_y = date_row.top
         centre_x = date_line.x + date_line.width / 2
         sheets[page.number - 1].seal = Seal(content.seal_url, centre_y - size / 2,
                                             centre_x - size / 2, size)
@@ -283,6 +288,21 @@ def compose(content: LetterContent) -> list[Sheet]:
             continue
         sheet.texts.append(_page_number(sheet.number))
     return sheets
+
+
+def signatory_lines(signatory: str, date_line: Line) -> list[Line]:
+    """署名: the issuing agency centred over the date. A joint letter's several agencies
+    (separated by 、, spaces or line breaks) take one line each, as GB/T
+    9704 sets joint signatures; a name too wide to centre there ends at the block's right
+    edge, and one wider than the block is broken. Nothing leaves the text block."""
+    names = [name for name in re.split(r"[、\s]+", signatory) if name]
+    centre = date_line.x + date_line.width / 2
+    lines: list[Line] = []
+    for name in names or [""]:
+        for line in break_paragraph(name, first_indent=0.0, justify=False, css_class="signatory"):
+            line.x = max(0.0, min(centre - line.width / 2, BLOCK_WIDTH - line.width))
+            lines.append(line)
+    return lines
 
 
 def _class_mark(text: str) -> Line:
@@ -305,11 +325,16 @@ def _record_lines(content: LetterContent, letter_style: bool) -> list[list[Line]
             first_indent=SMALL_CHAR, indent=4 * SMALL_CHAR, css_class="cc",
         )]
     if not letter_style and content.issued_date:
-        rows.append([
-            _line(content.issued_by, css_class="issuer", size_pt=SMALL_PT, spacing=0.0, x=SMALL_CHAR),
-            flush_right(content.issued_date + "印发", role="body", size_pt=SMALL_PT, spacing=0.0,
-                        right=SMALL_CHAR, css_class="issued"),
-        ])
+        issued = flush_right(content.issued_date + "印发", role="body", size_pt=SMALL_PT, spacing=0.0,
+                             right=SMALL_CHAR, css_class="issued")
+        # The issuing agency one character in, the date one character from the right, on one
+        # row; a name too long for the room left breaks onto rows above it.
+        room = issued.x - SMALL_CHAR - SMALL_CHAR
+        issuer = break_paragraph(content.issued_by, role="body", size_pt=SMALL_PT, spacing=0.0,
+                                 width=SMALL_CHAR + room, first_indent=SMALL_CHAR, indent=SMALL_CHAR,
+                                 justify=False, css_class="issuer")
+        rows += [[line] for line in issuer[:-1]]
+        rows.append([issuer[-1], issued] if issuer else [issued])
     return rows
 
 
@@ -321,4 +346,32 @@ def _page_number(number: int) -> Text:
     return Text(line, BLOCK_HEIGHT + 7.0, SMALL_PT * PT_MM)
 
 
-__all__ = ["LetterContent", "Page", "Sheet", "compose", "letter_content"]
+# What each printed element is called in a refusal.
+ELEMENTS = {
+    "title": _("标题"), "body": _("正文"), "heading": _("各部分标题"), "signatory": _("署名"),
+    "date": _("成文日期"), "note": _("附注"), "disclosure": _("公开方式"), "cc": _("抄送"),
+    "issuer": _("印发机关"), "issued": _("印发日期"), "number": _("发文字号"),
+    "letterhead": _("发文机关标志"), "class-mark": _("分类标识"), "page-number": _("页码"),
+}
+
+
+# Placed outside the block by GB/T 9704 itself: page numbers below it, the header mark of
+# 信函格式 30 mm from the top of the page.
+OUTSIDE_BY_THE_STANDARD = {"page-number", "letterhead"}
+
+
+def outside_the_block(sheets: list[Sheet]) -> list[tuple[str, str]]:
+    """(element, its text) for every line that reaches past the text block's edges: none,
+    on a letter the layout could place; anything here is not signed."""
+    found = []
+    for sheet in sheets:
+        for text in sheet.texts:
+            line = text.line
+            across = line.x < -FIT_TOLERANCE or line.x + line.width > BLOCK_WIDTH + FIT_TOLERANCE
+            down = text.top < -FIT_TOLERANCE or text.top + PITCH > BLOCK_HEIGHT + FIT_TOLERANCE
+            if across or (down and line.css_class not in OUTSIDE_BY_THE_STANDARD):
+                found.append((str(ELEMENTS.get(line.css_class, line.css_class)), line.text))
+    return found
+
+
+__all__ = ["LetterContent", "Page", "Sheet", "compose", "letter_content", "outside_the_block"]

@@ -119,7 +119,13 @@ def break_paragraph(
     justify: bool = True,
     css_class: str = "",
 ) -> list[Line]:
-    """Break one paragraph into lines; all but the last are justified to ``width``."""
+    """Break one paragraph into lines; all but the last are justified to ``width``.
+
+    Nothing runs past ``width``: a unit wider than a line (a pasted link, a long code) is
+    cut where the line is full, as word processors do. Spaces where a line breaks are
+    dropped — neither kept at the end of a line (where they would hold the text back from
+    the right edge) nor carried to the start of the next.
+    """
     font = stack(role)
     units = tokens(text)
     lines: list[Line] = []
@@ -127,14 +133,33 @@ def break_paragraph(
     while start < len(units):
         left = first_indent if not lines else indent
         measure_width = width - left
+        if lines:
+            while start < len(units) and units[start].isspace():
+                start += 1
+            if start >= len(units):
+                break
+        if measure(units[start], font, size_pt, spacing) > measure_width + FIT_TOLERANCE:
+            head = _longest_fit(units[start], font, size_pt, spacing, measure_width)
+            units[start:start + 1] = [head, units[start][len(head):]]
         end = start + 1
         while end < len(units):
             candidate = "".join(units[start:end + 1])
             if measure(candidate, font, size_pt, spacing) > measure_width + FIT_TOLERANCE:
+                if measure(units[end], font, size_pt, spacing) > width - indent + FIT_TOLERANCE:
+                    # A unit no line can hold starts here and fills the rest of this line,
+                    # rather than leaving it half empty and widely spaced.
+                    used = measure("".join(units[start:end]), font, size_pt, spacing)
+                    room = measure_width - used - spacing
+                    head = _longest_fit(units[end], font, size_pt, spacing, room)
+                    if measure(head, font, size_pt, spacing) <= room + FIT_TOLERANCE:
+                        units[end:end + 1] = [head, units[end][len(head):]]
+                        end += 1
                 break
             end += 1
+        last = end >= len(units) or all(unit.isspace() for unit in units[end:])
         line_text = "".join(units[start:end])
-        last = end >= len(units)
+        if not last:
+            line_text = line_text.rstrip()
         natural = measure(line_text, font, size_pt, spacing)
         line_spacing = spacing
         justified = False
@@ -146,6 +171,15 @@ def break_paragraph(
         lines.append(Line(line_text, role, size_pt, left, line_spacing, natural, justified, css_class))
         start = end
     return lines
+
+
+def _longest_fit(unit: str, font: Stack, size_pt: float, spacing: float, width: float) -> str:
+    """The longest beginning of ``unit`` that fits ``width`` (one character at least)."""
+    fitting = 1
+    while fitting < len(unit) and \
+            measure(unit[:fitting + 1], font, size_pt, spacing) <= width + FIT_TOLERANCE:
+        fitting += 1
+    return unit[:fitting]
 
 
 def centred(text: str, *, role: str, size_pt: float, spacing: float = 0.0,

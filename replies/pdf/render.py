@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 
 from ..composition import build_parts, letter_paragraphs
 from . import fonts
-from .compose import Sheet, compose, letter_content
+from .compose import Sheet, compose, letter_content, outside_the_block
 from .fetcher import LetterURLFetcher
 from .layout import BLOCK_LEFT, BLOCK_TOP
 
@@ -138,6 +138,11 @@ def letter_text(letter) -> str:
         pieces.append(part["heading"])
         pieces.extend(letter_paragraphs(part))
     return "".join(pieces)
+
+
+def outside_lines(letter) -> list[tuple[str, str]]:
+    """What of ``letter``, laid out as it would be signed, reaches outside the text block."""
+    return outside_the_block(compose(letter_content(letter)))
 
 
 def missing_characters(letter) -> list[str]:
