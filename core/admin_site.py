@@ -7,6 +7,8 @@ Installed through :class:`core.apps.AdminConfig` in place of ``django.contrib.ad
 
 from __future__ import annotations
 
+import functools
+
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin import widgets
@@ -86,8 +88,14 @@ class SafeFormfieldsMixin:
         inlines = super().get_inline_instances(request, obj)
         for inline in inlines:
             if not isinstance(inline, SafeFormfieldsMixin):
-                inline.__class__ = type(type(inline).__name__, (SafeFormfieldsMixin, type(inline)), {})
+                inline.__class__ = _safe_class(type(inline))
         return inlines
+
+
+@functools.cache
+def _safe_class(inline_class):
+    return type(inline_class.__name__, (SafeFormfieldsMixin, inline_class),
+                {"__module__": inline_class.__module__})
 
 
 class AutocompleteView(AutocompleteJsonView):
