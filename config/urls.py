@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from core import views as core_views
+from replies import views_home
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", views_home.home, name="home"),
     path("", include("core.urls_public")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

@@ -1,7 +1,5 @@
 """What every page's navigation needs to know about the signed-in user."""
 
-import functools
-
 from core.roles import agency_ids, is_liaison, is_office
 
 
@@ -19,12 +17,4 @@ def navigation(request) -> dict:
             "proposals": liaison or office or in_agency,
         },
         "can_print": liaison or office,
-        "unread_notifications": _unread_count(user),
     }
-
-
-def _unread_count(user):
-    """The user's unread notifications, counted once, and only if a template asks."""
-    from notifications.models import Notification
-
-    return functools.cache(lambda: Notification.objects.of(user).unread().count())

@@ -38,13 +38,13 @@ def check_database() -> dict:
 
 
 def _inline() -> bool:
-    from config.celery import app
+    from celery import current_app as app
 
     return bool(app.conf.task_always_eager)
 
 
 def check_broker() -> dict:
-    from config.celery import app
+    from celery import current_app as app
 
     if _inline():
         return {"ok": True, "mode": "inline"}
@@ -54,7 +54,7 @@ def check_broker() -> dict:
 
 
 def check_worker() -> dict:
-    from config.celery import app
+    from celery import current_app as app
 
     if _inline():
         return {"ok": True, "mode": "inline"}

@@ -2,8 +2,8 @@
 
 Each workflow model declares ``MOVES``: a mapping of move name to a
 :class:`Move` (the states it may start from, the state it leads to, its label).
-Services call :func:`transition` inside their transaction on a row they have
-locked; it checks the move, changes the state, saves and writes the history.
+:func:`check_move` asks whether an object may make a move now;
+``history.moves.transition`` makes it and writes the history.
 """
 
 from __future__ import annotations
@@ -63,35 +63,42 @@ def check_move(obj, move_name: str) -> Move:
     return move
 
 
-def transition(obj, move_name: str, *, actor=None, reason: str = "", proposal=None,
-               update_fields: list[str] | None = None, data: dict | None = None):
-    """Move ``obj`` along ``move_name``: check, set the state, save, record history.
+class Workflow:
+    """What a workflow model answers about itself, for the services that refuse and the
+    pages and admin that show buttons and warnings — so both say the same thing.
 
-    The caller holds the row lock (``select_for_update``) inside ``transaction.atomic``.
-    A proposal's move also refreshes what its assignments keep (:mod:`proposals.answers`).
+    ``MOVES`` are its state moves; ``STATE_RULES`` names other things that only some states
+    allow (editing the content, recording feedback …): ``{name: (states, message)}``, the
+    message taking ``%(state)s``.
     """
-    from proposals import answers
-    from proposals.models import Proposal, StateChange
 
-    move = check_move(obj, move_name)
-    source = obj.state
-    obj.state = move.target
-    fields = ["state", *(update_fields or [])]
-    if hasattr(obj, "updated_at"):
-        fields.append("updated_at")
-    obj.save(update_fields=sorted(set(fields)))
-    if isinstance(obj, Proposal):
-        answers.refresh(obj)
-    return StateChange.record(
-        obj,
-        action=move_name,
-        source=source,
-        target=move.target,
-        actor=actor,
-        reason=reason,
-        proposal=proposal,
-        data=data,
-    )
+    MOVES: dict = {}
+    STATE_RULES: dict = {}
+
+    def refusal(self, name: str) -> str:
+        """Why ``name`` (a move or a state rule) is not allowed now; "" when it is."""
+        if name in self.MOVES:
+            try:
+                check_move(self, name)
+            except IllegalMove as error:
+                return error.message
+            return ""
+        states, message = self.STATE_RULES[name]
+        if self.state in states:
+            return ""
+        return str(message) % {"state": state_label(self, self.state)}
+
+    def can(self, name: str) -> bool:
+        return not self.refusal(name)
+
+    def available_moves(self) -> list[str]:
+        """The moves its state allows now (who may make them is the roles' business)."""
+        return [name for name in self.MOVES if self.can(name)]
+
+    def check_allowed(self, name: str) -> None:
+        """Raise :class:`IllegalMove` with the refusal when ``name`` is not allowed now."""
+        if message := self.refusal(name):
+            raise IllegalMove(message)
 
 
 class ConcurrentEdit(DomainError):

@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.queue import enqueue
 from core.transactions import after_commit
 
 from .models import Notification, ReminderDelivery
@@ -80,10 +81,8 @@ def notify(*, recipients, kind: str, title: str, text: str = "", link: str = "",
 
 
 def _enqueue_emails(notification_ids: list[int]) -> None:
-    from .tasks import send_notification_email
-
     for notification_id in notification_ids:
-        send_notification_email.delay(notification_id)
+        enqueue("notifications.send_notification_email", notification_id)
 
 
 @transaction.atomic

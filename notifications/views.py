@@ -6,26 +6,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core import excel
+from core.pages import next_url
 
 from . import services
 from .models import Notification
 
 PER_PAGE = 20
-
-
-def _back(request):
-    """Where the form came from (``next``), if it is on this site; else the list."""
-    back = request.POST.get("next") or ""
-    if back and url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(back)
-    return redirect(reverse("notifications:list"))
 
 
 def _export(notifications):
@@ -58,11 +48,11 @@ def notification_read(request, pk: int):
     """Mark one of the user's notifications read; anyone else's does not exist for them."""
     notification = get_object_or_404(Notification.objects.of(request.user), pk=pk)
     services.mark_read(user=request.user, notification=notification)
-    return _back(request)
+    return redirect(next_url(request, reverse("notifications:list")))
 
 
 @login_required
 @require_POST
 def notification_read_all(request):
     services.mark_all_read(user=request.user)
-    return _back(request)
+    return redirect(next_url(request, reverse("notifications:list")))

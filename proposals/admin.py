@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_site import ConcurrentEditGuard
 from core.roles import agency_ids, is_liaison, is_office
 from core.workflow import DomainError
+from history.models import StateChange
 from replies.models import Section
 
 from . import services
@@ -38,7 +39,6 @@ from .models import (
     Recommendation,
     Session,
     Signature,
-    StateChange,
 )
 
 # ---------------------------------------------------------------- shared helpers
@@ -309,7 +309,7 @@ class NoBulkDeleteMixin:
 
 def can_edit_content(proposal: Proposal | None) -> bool:
     """A proposal's text, proposers and recommendations change only before assignment."""
-    return proposal is None or proposal.state in services.EDITABLE_STATES
+    return proposal is None or proposal.can("edit")
 
 
 # ---------------------------------------------------------------- vocabularies
@@ -573,18 +573,33 @@ class ProposalAdmin(ConcurrentEditGuard, RoleAccessMixin, NoBulkDeleteMixin, adm
 
     def save_model(self, request, obj, form, change):
         if not change:
-            # Numbering and the first history line, as services.proposal_create does.
-            if obj.number:
-                services.note_proposal_number(obj.session, obj.number)
-            else:
-                obj.number = services.allocate_proposal_number(obj.session)
-            obj.save()
-            StateChange.record(obj, action="create", target=obj.state, actor=request.user)
-            return
+            return  # created with its proposers and recommendations in save_related
         changed = [name for name in form.changed_data if name in PROPOSAL_FORM_FIELDS]
         if changed:
             obj.version += 1
             obj.save(update_fields=[*changed, "version", "updated_at"])
+
+    def _create(self, request, form, formsets):
+        """A proposal added here is logged by ``services.proposal_create``, as on the
+        site: numbered, with its history line, its answer facts and its search entries."""
+        def rows(model):
+            formset = next(f for f in formsets if f.model is model)
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            return [f.cleaned_data for f in formset.forms
+                    if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+
+        signatures = sorted(rows(Signature), key=lambda row: row.get("position") or 0)
+        recommendations = sorted(rows(Recommendation), key=lambda row: row.get("ordinal") or 0)
+        obj = form.instance
+        created = services.proposal_create(
+            session=obj.session, number=obj.number, title=obj.title, category=obj.category,
+            body=obj.body, submitted_on=obj.submitted_on, is_key=obj.is_key, actor=request.user,
+            proposers=[{"name": row["proposer"].name, "kind": row["proposer"].kind, "role": row["role"]}
+                       for row in signatures],
+            recommendations=[{"title": row["title"], "body": row.get("body", "")}
+                             for row in recommendations],
+        )
+        adopt(obj, created)
 
     def save_formset(self, request, form, formset, change):
         if isinstance(formset, AssignmentFormSet):
@@ -596,9 +611,10 @@ class ProposalAdmin(ConcurrentEditGuard, RoleAccessMixin, NoBulkDeleteMixin, adm
         super().save_formset(request, form, formset, change)
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
         if not change:
+            self._create(request, form, formsets)
             return
+        super().save_related(request, form, formsets, change)
         inlines = sorted(
             formset.model._meta.model_name for formset in formsets
             if not isinstance(formset, AssignmentFormSet) and formset.has_changed()
@@ -632,10 +648,7 @@ class ProposalPartForm(forms.ModelForm):
         cleaned = super().clean()
         proposal = cleaned.get("proposal") or getattr(self.instance, "proposal", None)
         if proposal is not None and not can_edit_content(proposal):
-            raise ValidationError(
-                gettext("提案当前状态为“%(state)s”，只有待审查或已立案的提案可以修改。")
-                % {"state": proposal.get_state_display()}
-            )
+            raise ValidationError(proposal.refusal("edit"))
         return cleaned
 
 

@@ -38,7 +38,14 @@ from django.db.models import DateField, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 
-from .models import ANSWERING_ROLES, HANDLING_STATES, Assignment, Proposal, StateChange
+from history.models import StateChange
+
+from .models import (
+    ANSWERING_ROLES,
+    HANDLING_STATES,
+    Assignment,
+    Proposal,
+)
 
 FACTS = ("answered", "answered_ever", "answered_in_time", "awaiting")
 
@@ -117,6 +124,20 @@ def awaiting(prefix: str = "") -> Q:
     )
 
 
+def is_awaiting(proposal: Proposal) -> bool:
+    """The Python twin of :func:`awaiting` for one proposal, read from its letters rather
+    than from the stored ``answered`` (the two are tested against each other): the
+    proposal is being handled, or it is 已答复 while an answering agency has no signed
+    letter in the current round (one was voided and must be replaced)."""
+    if proposal.state in HANDLING_STATES:
+        return True
+    if proposal.state != Proposal.State.REPLIED:
+        return False
+    answering = set(proposal.assignments.answering().values_list("agency_id", flat=True))
+    signed = set(_final_letters(proposal=proposal, round=proposal.round).values_list("agency_id", flat=True))
+    return not answering <= signed
+
+
 def _definitions() -> dict[str, Q]:
     return {"answered": answered_now(), "answered_ever": answered_ever(),
             "answered_in_time": answered_in_time()}
@@ -175,3 +196,10 @@ def stale(proposals=None):
     computed["stored_due"] = Coalesce("proposal__earliest_due_on", never)
     computed["stored_unanswered"] = Coalesce("proposal__unanswered_due_on", never)
     return Assignment.objects.filter(_scope(proposals)).annotate(**computed).filter(differs)
+
+
+def refresh_touched(touched) -> None:
+    """At the end of an action (:mod:`core.actions`): refresh, once, the facts of every
+    proposal it touched."""
+    if touched.proposals:
+        refresh(sorted(touched.proposals))

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ProposalsConfig(AppConfig):
     name = "proposals"
     verbose_name = _("提案")
+
+    def ready(self):
+        from core import actions
+
+        from .answers import refresh_touched
+
+        actions.on_finish(refresh_touched)

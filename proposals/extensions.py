@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.actions import action
 from core.roles import require_agency_member, require_liaison
-from core.workflow import DomainError, IllegalMove, check_move, require_reason, transition
+from core.workflow import DomainError, IllegalMove, check_move, require_reason
+from history.models import StateChange
+from history.moves import transition
 from notifications import events as notify
 
 from . import services
 from .deadlines import day_text
-from .models import Assignment, ExtensionRequest, StateChange
+from .models import Assignment, ExtensionRequest
 
 # The longest extension one request may ask for: a request for more is a mistake in
 # the date far more often than a real need, and the liaison staff can still set any date.
@@ -33,15 +35,10 @@ def _lock_request(request: ExtensionRequest) -> ExtensionRequest:
 
 
 def _check_handling(assignment: Assignment) -> None:
-    proposal = assignment.proposal
-    if proposal.state not in services.HANDLING_STATES:
-        raise IllegalMove(
-            _("提案当前状态为“%(state)s”，只有办理中的提案可以申请延期。")
-            % {"state": proposal.get_state_display()}
-        )
+    assignment.proposal.check_allowed("request_extension")
 
 
-@transaction.atomic
+@action
 def extension_request(
     *, assignment: Assignment, due_on: datetime.date, reason: str = "", actor=None
 ) -> ExtensionRequest:
@@ -78,7 +75,7 @@ def extension_request(
     return request
 
 
-@transaction.atomic
+@action
 def extension_approve(
     *, request: ExtensionRequest, actor=None, due_on: datetime.date | None = None, note: str = ""
 ) -> ExtensionRequest:
@@ -101,7 +98,7 @@ def extension_approve(
     return request
 
 
-@transaction.atomic
+@action
 def extension_reject(*, request: ExtensionRequest, actor=None, note: str = "") -> ExtensionRequest:
     """不批准延期: the due date stays; the agency is told why."""
     require_liaison(actor)
@@ -111,7 +108,7 @@ def extension_reject(*, request: ExtensionRequest, actor=None, note: str = "") -
     return request
 
 
-@transaction.atomic
+@action
 def extension_withdraw(*, request: ExtensionRequest, actor=None) -> ExtensionRequest:
     """撤回: the agency no longer needs the extension it asked for."""
     require_agency_member(actor, request.assignment.agency)

@@ -15,18 +15,15 @@ import django_filters
 from django import forms
 from django.db import connection
 from django.db.models import (
-    Case,
     Count,
     Exists,
     Expression,
     F,
-    IntegerField,
     OuterRef,
     Q,
     Subquery,
     TextField,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -77,15 +74,6 @@ def bigram_query(term: str) -> str | None:
 # ---------------------------------------------------------------- reads
 
 
-# Lead first, then co-handlers, then separate handlers.
-ROLE_ORDER = Case(
-    When(role=Assignment.Role.LEAD, then=Value(0)),
-    When(role=Assignment.Role.CO, then=Value(1)),
-    default=Value(2),
-    output_field=IntegerField(),
-)
-
-
 def proposal_list_queryset(user, today: datetime.date | None = None):
     """The proposals ``user`` may see, each with its session, category, ``lead_name`` and
     ``co_signer_count``; :func:`prepare_rows` adds the rest of what the list shows."""
@@ -121,7 +109,7 @@ def prepare_rows(proposals, today: datetime.date | None = None) -> list:
     proposals = list(proposals)
     ids = [proposal.pk for proposal in proposals]
     handlers = defaultdict(list)
-    rows = (Assignment.objects.filter(proposal_id__in=ids).annotate(role_order=ROLE_ORDER)
+    rows = (Assignment.objects.filter(proposal_id__in=ids).annotate(role_order=Assignment.role_order())
             .order_by("proposal_id", "role_order", "agency__code")
             .values_list("proposal_id", "role", "agency__name", "agency__short_name"))
     for proposal_id, *handler in rows if ids else ():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -15,7 +14,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.text import COMMENT_TEXT, LONG_TEXT, REASON_TEXT
-from core.workflow import DomainError, Move
+from core.workflow import DomainError, Move, Workflow
 
 from .deadlines import DueDate, Unit, due_date, period_text, rule_text
 
@@ -282,7 +281,7 @@ DUE_LATEST_FIRST = Coalesce(
 ).desc()
 
 
-class Proposal(models.Model):
+class Proposal(Workflow, models.Model):
     """提案: one issue raised by a proposer, answered recommendation by recommendation."""
 
     State = ProposalState
@@ -296,6 +295,22 @@ class Proposal(models.Model):
         "close": Move([State.REPLIED], State.CLOSED, _("办结")),
         "reopen": Move([State.REPLIED, State.CLOSED], State.REOPENED, _("重新办理")),
         "merge": Move([State.SUBMITTED, State.REGISTERED], State.MERGED, _("并案")),
+    }
+    # What else only some states allow, and the one text that refuses it (services) or
+    # warns of it (pages, admin): see core.workflow.Workflow.
+    STATE_RULES = {
+        "edit": ([State.SUBMITTED, State.REGISTERED],
+                 _("提案当前状态为“%(state)s”，只有待审查或已立案的提案可以修改内容。")),
+        "add_assignment": (HANDLING_STATES,
+                           _("提案当前状态为“%(state)s”，只有已交办或重新办理的提案可以增加承办单位。")),
+        "change_due": (HANDLING_STATES,
+                       _("提案当前状态为“%(state)s”，只有已交办或重新办理的提案可以调整办理期限。")),
+        "remove_assignment": (HANDLING_STATES, _("提案当前状态为“%(state)s”，不能撤回交办。")),
+        "change_assignments": (HANDLING_STATES,
+                               _("提案当前状态为“%(state)s”，只有已交办或重新办理的提案可以调整交办。")),
+        "request_extension": (HANDLING_STATES,
+                              _("提案当前状态为“%(state)s”，只有办理中的提案可以申请延期。")),
+        "feedback": ([State.REPLIED], _("提案当前状态为“%(state)s”，只有已答复的提案可以登记反馈。")),
     }
 
     session = models.ForeignKey(
@@ -475,9 +490,15 @@ class AssignmentQuerySet(models.QuerySet):
         """Assignments whose agency writes a reply letter: the lead and separate handlers."""
         return self.filter(role__in=ANSWERING_ROLES)
 
+    def awaiting(self):
+        """Assignments in their agency's inbox (待办): the one selector of the inbox and the
+        home page. ``awaiting`` is a stored fact; its definition is
+        :func:`proposals.answers.awaiting`."""
+        return self.filter(awaiting=True)
+
     def pending(self):
-        """Assignments of proposals being handled whose agency has not answered this round."""
-        return self.filter(proposal__state__in=HANDLING_STATES, answered=False)
+        """Awaiting assignments whose agency has not answered this round."""
+        return self.awaiting().filter(answered=False)
 
     def overdue(self, today):
         """Pending assignments whose due date has passed."""
@@ -524,6 +545,9 @@ class Assignment(models.Model):
         LEAD = "lead", _("主办")
         CO = "co", _("会办")
         SEPARATE = "separate", _("分办")
+
+    # The order assignments are shown and exported in: lead, co-handlers, separate handlers.
+    ROLE_ORDER = {Role.LEAD: 0, Role.CO: 1, Role.SEPARATE: 2}
 
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("提案")
@@ -577,6 +601,17 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return f"{self.proposal.number} → {self.agency.short_name}（{self.get_role_display()}）"
 
+    @classmethod
+    def role_order(cls) -> models.Case:
+        """:attr:`ROLE_ORDER` in SQL, to annotate and sort by."""
+        return models.Case(*(models.When(role=role, then=models.Value(rank))
+                             for role, rank in cls.ROLE_ORDER.items()),
+                           default=models.Value(len(cls.ROLE_ORDER)), output_field=models.IntegerField())
+
+    def display_order(self) -> tuple:
+        """Sort key: by :attr:`ROLE_ORDER`, then by the agency's code."""
+        return (self.ROLE_ORDER.get(self.role, len(self.ROLE_ORDER)), self.agency.code)
+
     def clean(self):
         super().clean()
         if self.assigned_on and self.due_on and self.due_on < self.assigned_on:
@@ -622,127 +657,6 @@ class Feedback(models.Model):
         return Satisfaction.DISSATISFIED in (self.handling, self.result)
 
 
-class StateChangeQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """History ``user`` may read: of the proposals they may see, without the steps
-        another agency took inside itself.
-
-        A model whose history has such steps lists their actions in ``INTERNAL_ACTIONS``
-        and has an ``agency``: those rows are read by that agency's staff and by liaison
-        staff (who read everything), by no one else — not the other agencies on the
-        proposal, not the office. So an approver's reason for returning a draft stays in
-        its agency, on every page and in the admin.
-        """
-        from django.apps import apps
-
-        from core.roles import agency_ids, is_liaison
-
-        if user is None or not user.is_authenticated:
-            return self.none()
-        if is_liaison(user):
-            return self
-        rows = self.filter(proposal__in=Proposal.objects.visible_to(user).values("pk"))
-        ids = agency_ids(user)
-        for model in apps.get_models():
-            actions = getattr(model, "INTERNAL_ACTIONS", None)
-            if not actions:
-                continue
-            internal = models.Q(
-                content_type=ContentType.objects.get_for_model(model), action__in=actions)
-            own = models.Q(object_id__in=model._default_manager.filter(agency_id__in=ids).values("pk"))
-            rows = rows.exclude(internal & ~own)
-        return rows
-
-
-class StateChange(models.Model):
-    """A line of history: who moved what from which state to which, when and why."""
-
-    proposal = models.ForeignKey(
-        Proposal, on_delete=models.CASCADE, related_name="history", verbose_name=_("提案")
-    )
-    content_type = models.ForeignKey(
-        ContentType, on_delete=models.CASCADE, related_name="+", verbose_name=_("对象类型")
-    )
-    object_id = models.PositiveBigIntegerField(_("对象编号"))
-    action = models.CharField(_("操作"), max_length=30)
-    source = models.CharField(_("原状态"), max_length=20, blank=True)
-    target = models.CharField(_("新状态"), max_length=20, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("操作人"),
-    )
-    reason = models.TextField(_("理由"), blank=True)
-    data = models.JSONField(_("附加信息"), default=dict, blank=True)
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-
-    objects = StateChangeQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("办理记录")
-        verbose_name_plural = _("办理记录")
-        ordering = ["at", "id"]
-        indexes = [models.Index(fields=["content_type", "object_id"])]
-
-    def __str__(self) -> str:
-        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.action} {self.source}→{self.target}"
-
-    @classmethod
-    def record(cls, obj, *, action, source="", target="", actor=None, reason="", proposal=None,
-               data=None):
-        if proposal is None:
-            proposal = obj if isinstance(obj, Proposal) else obj.proposal
-        return cls.objects.create(
-            proposal=proposal,
-            content_type=ContentType.objects.get_for_model(type(obj)),
-            object_id=obj.pk,
-            action=action,
-            source=source,
-            target=target,
-            actor=actor if actor is not None and actor.is_authenticated else None,
-            reason=reason or "",
-            data=data or {},
-        )
-
-    @property
-    def subject_label(self) -> str:
-        return str(self.content_type.model_class()._meta.verbose_name)
-
-    def _label(self, state):
-        model = self.content_type.model_class()
-        return str(dict(model.State.choices).get(state, state)) if hasattr(model, "State") else state
-
-    @property
-    def source_label(self) -> str:
-        return self._label(self.source)
-
-    @property
-    def target_label(self) -> str:
-        return self._label(self.target)
-
-    @property
-    def action_label(self) -> str:
-        model = self.content_type.model_class()
-        move = getattr(model, "MOVES", {}).get(self.action)
-        if move is not None:
-            return str(move.label)
-        return str(ACTION_LABELS.get(self.action, self.action))
-
-
-# Labels of history actions that are not state moves.
-ACTION_LABELS = {
-    "create": _("创建"),
-    "import": _("导入"),
-    "update": _("修改"),
-    "extend": _("调整期限"),
-    "rehandling_due": _("重新办理期限"),
-    "request_extension": _("申请延期"),
-    "feedback": _("登记反馈"),
-    "set_class": _("确定分类"),
-    "add_assignment": _("增加承办单位"),
-    "remove_assignment": _("撤回交办"),
-}
-
-
 class ExtensionRequestQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Requests ``user`` may read: liaison staff, who decide them, read all; agency staff
@@ -756,7 +670,7 @@ class ExtensionRequestQuerySet(models.QuerySet):
         return self.filter(assignment__agency_id__in=agency_ids(user))
 
 
-class ExtensionRequest(models.Model):
+class ExtensionRequest(Workflow, models.Model):
     """延期申请: an agency asks the liaison staff for a later due date, with its reason."""
 
     class State(models.TextChoices):

@@ -10,25 +10,23 @@ import datetime
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
+from core.actions import action
 from core.concurrency import check_version
 from core.roles import require_liaison
 from core.workflow import (
     ConcurrentEdit,
     DomainError,
-    IllegalMove,
     check_move,
     require_reason,
-    transition,
 )
+from history.models import StateChange
+from history.moves import transition
 from notifications import events as notify
-from search.hooks import reindex_on_commit
 
-from . import answers
 from .deadlines import UnknownCalendarYear
 from .models import (
     HANDLING_STATES,
@@ -40,7 +38,6 @@ from .models import (
     Satisfaction,
     Session,
     Signature,
-    StateChange,
 )
 
 MAX_SERIAL = 999
@@ -65,6 +62,7 @@ def _full_clean(obj, exclude=None) -> None:
 # ---------------------------------------------------------------- numbering
 
 
+@action
 def allocate_proposal_number(session: Session) -> str:
     """Allocate the next number of ``session``: term + meeting + three-digit serial.
 
@@ -84,6 +82,7 @@ def allocate_proposal_number(session: Session) -> str:
     return number
 
 
+@action
 def note_proposal_number(session: Session, number: str) -> None:
     """Move the session's counter past an imported or typed-in number."""
     serial = session.serial_of(number)
@@ -155,7 +154,7 @@ def _set_recommendations(proposal: Proposal, items: Iterable[Mapping]) -> None:
         recommendation.delete()
 
 
-@transaction.atomic
+@action
 def proposal_create(
     *,
     session: Session,
@@ -205,14 +204,12 @@ def proposal_create(
     _set_signatures(proposal, _proposers(proposers))
     _set_recommendations(proposal, recommendations)
     StateChange.record(proposal, action="create", target=proposal.state, actor=actor)
-    reindex_on_commit("proposal", proposal.pk)
     return proposal
 
 
-EDITABLE_STATES = {Proposal.State.SUBMITTED, Proposal.State.REGISTERED}
 
 
-@transaction.atomic
+@action
 def proposal_update(
     *,
     proposal: Proposal,
@@ -239,11 +236,8 @@ def proposal_update(
         if value is not None
     ])
     content_changes = any(v is not None for v in (title, body, submitted_on, proposers, recommendations))
-    if content_changes and proposal.state not in EDITABLE_STATES:
-        raise IllegalMove(
-            _("提案当前状态为“%(state)s”，只有待审查或已立案的提案可以修改内容。")
-            % {"state": proposal.get_state_display()}
-        )
+    if content_changes:
+        proposal.check_allowed("edit")
     if title is not None:
         proposal.title = title.strip()
     if category is not None:
@@ -262,14 +256,13 @@ def proposal_update(
     if recommendations is not None:
         _set_recommendations(proposal, recommendations)
     StateChange.record(proposal, action="update", actor=actor)
-    reindex_on_commit("proposal", proposal.pk)
     return proposal
 
 
 # ---------------------------------------------------------------- review (审查)
 
 
-@transaction.atomic
+@action
 def proposal_register(*, proposal: Proposal, actor=None, reason: str = "") -> Proposal:
     """立案: accept the proposal for handling."""
     require_liaison(actor)
@@ -280,7 +273,7 @@ def proposal_register(*, proposal: Proposal, actor=None, reason: str = "") -> Pr
     return proposal
 
 
-@transaction.atomic
+@action
 def proposal_convert(*, proposal: Proposal, actor=None, reason: str = "") -> Proposal:
     """不予立案，转为意见建议."""
     require_liaison(actor)
@@ -290,7 +283,7 @@ def proposal_convert(*, proposal: Proposal, actor=None, reason: str = "") -> Pro
     return proposal
 
 
-@transaction.atomic
+@action
 def proposal_withdraw(*, proposal: Proposal, actor=None, reason: str = "") -> Proposal:
     """撤案."""
     require_liaison(actor)
@@ -304,7 +297,7 @@ def proposal_withdraw(*, proposal: Proposal, actor=None, reason: str = "") -> Pr
 NOT_MERGEABLE_INTO = {Proposal.State.MERGED, Proposal.State.WITHDRAWN, Proposal.State.CONVERTED}
 
 
-@transaction.atomic
+@action
 def proposal_merge(*, proposal: Proposal, into: Proposal, actor=None, reason: str = "") -> Proposal:
     """并案: ``proposal`` is handled together with ``into``, a proposal of its session.
 
@@ -359,7 +352,7 @@ def _check_dates(session: Session, agency: Agency, assigned_on, due_on, *, field
         )
 
 
-@transaction.atomic
+@action
 def proposal_assign(*, proposal: Proposal, assignments: Iterable[Mapping], actor=None) -> Proposal:
     """交办: hand a registered proposal to its agencies.
 
@@ -397,14 +390,13 @@ def proposal_assign(*, proposal: Proposal, assignments: Iterable[Mapping], actor
         )
         for item in items
     )
-    answers.refresh(proposal)  # the move came before its assignments
     notify.proposal_assigned(proposal=proposal, actor=actor)
     return proposal
 
 
 
 
-@transaction.atomic
+@action
 def assignment_add(
     *, proposal: Proposal, agency: Agency, role: str, assigned_on, due_on, actor=None, reason: str = ""
 ) -> Assignment:
@@ -412,11 +404,7 @@ def assignment_add(
     require_liaison(actor)
     reason = require_reason(reason, _("增加承办单位"))
     proposal = _lock(proposal)
-    if proposal.state not in HANDLING_STATES:
-        raise IllegalMove(
-            _("提案当前状态为“%(state)s”，只有已交办或重新办理的提案可以增加承办单位。")
-            % {"state": proposal.get_state_display()}
-        )
+    proposal.check_allowed("add_assignment")
     if proposal.assignments.filter(agency=agency).exists():
         raise DomainError(_("%(agency)s已是本提案的承办单位。") % {"agency": agency.name})
     _validate_roles([*proposal.assignments.values_list("role", flat=True), role])
@@ -428,12 +416,11 @@ def assignment_add(
         assignment, action="add_assignment", actor=actor, reason=reason, proposal=proposal,
         data={"agency": agency.code, "role": role, "due_on": due_on.isoformat()},
     )
-    answers.refresh(proposal)
     notify.assignment_added(assignment=assignment, actor=actor)
     return assignment
 
 
-@transaction.atomic
+@action
 def assignment_change_due(
     *, assignment: Assignment, due_on: datetime.date, actor=None, reason: str = "",
     expected_version: int | None = None,
@@ -448,11 +435,7 @@ def assignment_change_due(
     proposal = _lock(assignment.proposal)
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
     check_version(assignment, expected_version, ["due_on"])
-    if proposal.state not in HANDLING_STATES:
-        raise IllegalMove(
-            _("提案当前状态为“%(state)s”，只有已交办或重新办理的提案可以调整办理期限。")
-            % {"state": proposal.get_state_display()}
-        )
+    proposal.check_allowed("change_due")
     _check_dates(proposal.session, assignment.agency, assignment.assigned_on, due_on, field="due_on")
     previous = assignment.due_on
     assignment.due_on = due_on
@@ -462,20 +445,16 @@ def assignment_change_due(
         assignment, action="extend", actor=actor, reason=reason, proposal=proposal,
         data={"agency": assignment.agency.code, "from": previous.isoformat(), "to": due_on.isoformat()},
     )
-    answers.refresh(proposal)
     return assignment
 
 
-@transaction.atomic
+@action
 def assignment_remove(*, assignment: Assignment, actor=None, reason: str = "") -> None:
     """Withdraw an assignment made in error, before its agency has written anything."""
     require_liaison(actor)
     reason = require_reason(reason, _("撤回交办"))
     proposal = _lock(assignment.proposal)
-    if proposal.state not in HANDLING_STATES:
-        raise IllegalMove(
-            _("提案当前状态为“%(state)s”，不能撤回交办。") % {"state": proposal.get_state_display()}
-        )
+    proposal.check_allowed("remove_assignment")
     from replies.models import ReplyLetter, Section
 
     if Section.objects.filter(recommendation__proposal=proposal, agency=assignment.agency).exists() or \
@@ -490,12 +469,12 @@ def assignment_remove(*, assignment: Assignment, actor=None, reason: str = "") -
         data={"agency": assignment.agency.code, "role": assignment.role},
     )
     assignment.delete()
-    answers.refresh(proposal)
 
 
 # ---------------------------------------------------------------- reply, feedback, closing
 
 
+@action
 def proposal_mark_replied_if_complete(*, proposal: Proposal, actor=None) -> bool:
     """Move the proposal to 已答复 once every answering agency has signed its letter this round.
 
@@ -525,7 +504,7 @@ def _check_satisfaction(value: str, what: str) -> None:
         )
 
 
-@transaction.atomic
+@action
 def feedback_record(
     *, proposal: Proposal, handling: str, result: str, received_on: datetime.date | None = None,
     comment: str = "", actor=None, expected_recorded: int | None = None,
@@ -538,11 +517,7 @@ def feedback_record(
     """
     require_liaison(actor)
     proposal = _lock(proposal)
-    if proposal.state != Proposal.State.REPLIED:
-        raise IllegalMove(
-            _("提案当前状态为“%(state)s”，只有已答复的提案可以登记反馈。")
-            % {"state": proposal.get_state_display()}
-        )
+    proposal.check_allowed("feedback")
     recorded = proposal.feedback.filter(round=proposal.round)
     if expected_recorded is not None and recorded.count() != expected_recorded:
         latest = recorded.order_by("-id").first()
@@ -575,7 +550,7 @@ def _latest_feedback(proposal: Proposal) -> Feedback | None:
     return proposal.feedback.filter(round=proposal.round).order_by("-received_on", "-id").first()
 
 
-@transaction.atomic
+@action
 def proposal_close(*, proposal: Proposal, actor=None, reason: str = "") -> Proposal:
     """办结. Closing over a 不满意 needs a reason."""
     require_liaison(actor)
@@ -587,7 +562,7 @@ def proposal_close(*, proposal: Proposal, actor=None, reason: str = "") -> Propo
     return proposal
 
 
-@transaction.atomic
+@action
 def proposal_reopen(*, proposal: Proposal, actor=None, reason: str = "") -> Proposal:
     """重新办理: after 不满意 (or with a stated reason), the agencies answer again."""
     require_liaison(actor)
@@ -610,7 +585,6 @@ def proposal_reopen(*, proposal: Proposal, actor=None, reason: str = "") -> Prop
             data={"agency": assignment.agency.code, "from": previous.isoformat(),
                   "to": due.date.isoformat(), "start": reopened_on.isoformat()},
         )
-    answers.refresh(proposal)
     notify.proposal_reopened(proposal=proposal, actor=actor, reason=reason)
     return proposal
 

@@ -104,7 +104,12 @@ def suggest_class(classes) -> str:
     return "B" if "B" in settings.LETTER_CLASSES else sorted(counts)[0]
 
 
-def suggested_class(letter: ReplyLetter) -> str:
+def suggested_class(letter: ReplyLetter, sections=None) -> str:
+    """The class the letter's approved sections suggest, read from ``sections`` when the
+    page has them already (approved or not), else from the database."""
+    if sections is None:
+        sections = letter_sections(letter, approved_only=True)
     return suggest_class(
-        s.adoption.suggests_class for s in letter_sections(letter, approved_only=True) if s.adoption
+        s.adoption.suggests_class for s in sections
+        if s.state == Section.State.APPROVED and s.adoption
     )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.roles import agency_ids, is_liaison, is_office
 from core.text import CC_TEXT, LONG_TEXT, REASON_TEXT
-from core.workflow import Move
+from core.workflow import Move, Workflow
 
 
 def validate_letter_class(value: str) -> None:
@@ -87,7 +87,7 @@ class SectionQuerySet(models.QuerySet):
         )
 
 
-class Section(models.Model):
+class Section(Workflow, models.Model):
     """办理意见: one agency's answer to one recommendation."""
 
     class State(models.TextChoices):
@@ -206,7 +206,7 @@ def letter_pdf_path(letter, filename: str) -> str:
     return f"letters/{year}/{filename}"
 
 
-class ReplyLetter(models.Model):
+class ReplyLetter(Workflow, models.Model):
     """答复函: the letter an answering agency sends for a proposal.
 
     Until it is signed the letter's parts come from the sections; signing stores

@@ -48,6 +48,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
+from core.actions import action
+from core.queue import enqueue
 from core.roles import is_liaison, is_office
 from core.transactions import after_commit
 from core.workflow import DomainError
@@ -71,7 +73,7 @@ def may_print(user) -> bool:
     return is_office(user) or is_liaison(user)
 
 
-@transaction.atomic
+@action
 def print_job_create(*, session: Session, agency: Agency | None = None,
                      format: str = PrintJob.Format.PDF, seal: bool = True, actor=None) -> PrintJob:
     """Ask for a session's signed letters (one agency's, or all) as one PDF or a ZIP.
@@ -99,9 +101,7 @@ def print_job_create(*, session: Session, agency: Agency | None = None,
 
 
 def _enqueue_print_job(job_id: int) -> None:
-    from .tasks import build_print_job
-
-    build_print_job.delay(job_id)
+    enqueue("replies.build_print_job", job_id)
 
 
 # ---------------------------------------------------------------- starting a run
@@ -169,11 +169,9 @@ def print_job_build(*, job: PrintJob) -> PrintJob:
 
 def _enqueue_parts(job_id: int, run: int, indexes: list[int]) -> None:
     """One task per part. With tasks inline a failing part raises here: the rest are skipped."""
-    from .tasks import build_print_part
-
     try:
         for index in indexes:
-            build_print_part.delay(job_id, index, run)
+            enqueue("replies.build_print_part", job_id, index, run)
     except Exception as error:
         logger.exception("print job %s: the parts of run %s could not all be built", job_id, run)
         _fail(job_id, run, error)
@@ -437,7 +435,7 @@ def watch(job: PrintJob | None = None, *, now=None) -> list[int]:
     return handled
 
 
-@transaction.atomic
+@action
 def print_job_retry(*, job: PrintJob, actor=None) -> PrintJob:
     """重新生成: a failed job (or one whose file was removed) is built again from the start."""
     if actor is not None and not may_print(actor) and job.requested_by_id != actor.pk:

@@ -24,7 +24,7 @@ from .models import ReplyLetter, Section
 def awaiting_proposals() -> QuerySet[Proposal]:
     """Proposals being handled: 已交办, 重新办理, or 已答复 while a letter must be replaced.
 
-    The queryset counterpart of :func:`replies.services.awaiting_letters`.
+    The queryset counterpart of :func:`proposals.answers.is_awaiting`.
     """
     return Proposal.objects.filter(answers.awaiting()).order_by()
 
@@ -44,7 +44,7 @@ def inbox_assignments(user) -> QuerySet[Assignment]:
     if not ids:
         return Assignment.objects.none()
     return (
-        Assignment.objects.filter(agency_id__in=ids, awaiting=True)
+        Assignment.objects.awaiting().filter(agency_id__in=ids)
         .select_related("proposal__session", "agency")
         .defer("proposal__body")
         .order_by("due_on", "proposal__number", "agency__code")

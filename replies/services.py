@@ -13,14 +13,15 @@ import logging
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
+from core.actions import action
 from core.concurrency import check_version
+from core.queue import enqueue
 from core.roles import agency_roles, is_office, require_agency_member, require_approver
 from core.text import describe_character
 from core.transactions import after_commit
@@ -29,13 +30,18 @@ from core.workflow import (
     IllegalMove,
     check_move,
     require_reason,
-    transition,
 )
+from history.models import StateChange
+from history.moves import transition
 from notifications import events as notify
 from proposals import answers
-from proposals.models import Assignment, Proposal, Recommendation, Session, StateChange
-from proposals.services import HANDLING_STATES, proposal_mark_replied_if_complete
-from search.hooks import reindex_on_commit
+from proposals.models import (
+    Assignment,
+    Proposal,
+    Recommendation,
+    Session,
+)
+from proposals.services import proposal_mark_replied_if_complete
 
 from .composition import build_parts, letter_sections, suggested_class
 from .models import AdoptionStatus, ReplyLetter, Section
@@ -47,26 +53,8 @@ logger = logging.getLogger(__name__)
 # ---------------------------------------------------------------- helpers
 
 
-def awaiting_letters(proposal: Proposal) -> bool:
-    """True when some answering agency has no signed letter in the current round.
-
-    That is the case while the proposal is being handled, and also after a signed
-    letter of an answered proposal was voided and must be replaced.
-    """
-    if proposal.state in HANDLING_STATES:
-        return True
-    if proposal.state != Proposal.State.REPLIED:
-        return False
-    answering = set(proposal.assignments.answering().values_list("agency_id", flat=True))
-    signed = set(
-        ReplyLetter.objects.final().filter(proposal=proposal, round=proposal.round)
-        .values_list("agency_id", flat=True)
-    )
-    return not answering <= signed
-
-
 def _handling(proposal: Proposal) -> None:
-    if not awaiting_letters(proposal):
+    if not answers.is_awaiting(proposal):
         raise IllegalMove(
             _("提案当前状态为“%(state)s”，只有已交办或重新办理的提案可以办理。")
             % {"state": proposal.get_state_display()}
@@ -107,7 +95,7 @@ def _adoption(adoption) -> AdoptionStatus | None:
 # ---------------------------------------------------------------- sections (办理意见)
 
 
-@transaction.atomic
+@action
 def section_create(
     *, recommendation: Recommendation, agency: Agency, actor=None, adoption=None, body: str = "",
     position: int | None = None,
@@ -127,11 +115,10 @@ def section_create(
         created_by=actor if actor and actor.is_authenticated else None,
     )
     StateChange.record(section, action="create", target=section.state, actor=actor, proposal=proposal)
-    reindex_on_commit("section", section.pk)
     return section
 
 
-@transaction.atomic
+@action
 def section_update(
     *, section: Section, actor=None, expected_version: int | None = None, adoption=None,
     body: str | None = None, position: int | None = None,
@@ -158,11 +145,10 @@ def section_update(
     section.save()
     StateChange.record(section, action="update", actor=actor, proposal=section.proposal,
                        data={"fields": sorted(k for k, v in changes.items() if v is not None)})
-    reindex_on_commit("section", section.pk)
     return section
 
 
-@transaction.atomic
+@action
 def section_submit(*, section: Section, actor=None) -> Section:
     """Send a draft to the agency's approver."""
     section = _lock_section(section)
@@ -181,7 +167,7 @@ def section_submit(*, section: Section, actor=None) -> Section:
     return section
 
 
-@transaction.atomic
+@action
 def section_approve(*, section: Section, actor=None) -> Section:
     """The agency's approver accepts the section."""
     section = _lock_section(section)
@@ -189,11 +175,10 @@ def section_approve(*, section: Section, actor=None) -> Section:
     _handling(section.proposal)
     section.version += 1
     transition(section, "approve", actor=actor, update_fields=["version"])
-    answers.refresh(section.proposal)
     return section
 
 
-@transaction.atomic
+@action
 def section_return(*, section: Section, actor=None, reason: str = "") -> Section:
     """The approver sends the section back to draft, saying why."""
     section = _lock_section(section)
@@ -205,7 +190,7 @@ def section_return(*, section: Section, actor=None, reason: str = "") -> Section
     return section
 
 
-@transaction.atomic
+@action
 def section_revise(*, section: Section, actor=None, reason: str = "") -> Section:
     """Reopen an approved section for changes, while no signed letter of this round holds it."""
     section = _lock_section(section)
@@ -218,7 +203,6 @@ def section_revise(*, section: Section, actor=None, reason: str = "") -> Section
         raise IllegalMove(_("本轮答复函已送签或签发，办理意见不能再修改；如需修改，请先退回答复函。"))
     section.version += 1
     transition(section, "revise", actor=actor, reason=reason, update_fields=["version"])
-    answers.refresh(proposal)
     return section
 
 
@@ -250,7 +234,7 @@ def default_letter_fields(proposal: Proposal, agency: Agency) -> dict:
     }
 
 
-@transaction.atomic
+@action
 def letter_create(*, proposal: Proposal, agency: Agency, actor=None) -> ReplyLetter:
     """Start the reply letter of an answering agency (the lead, or a separate handler)."""
     require_agency_member(actor, agency)
@@ -266,7 +250,6 @@ def letter_create(*, proposal: Proposal, agency: Agency, actor=None) -> ReplyLet
     letter.klass = suggested_class(letter) if letter.proposal_id else ""
     letter.save()
     StateChange.record(letter, action="create", target=letter.state, actor=actor, proposal=proposal)
-    reindex_on_commit("letter", letter.pk)
     return letter
 
 
@@ -275,7 +258,7 @@ EDITABLE_LETTER_FIELDS = (
 )
 
 
-@transaction.atomic
+@action
 def letter_update(*, letter: ReplyLetter, actor=None, expected_version: int | None = None,
                   **fields) -> ReplyLetter:
     """Edit a draft letter's wording. A signed letter's text never changes."""
@@ -305,11 +288,10 @@ def letter_update(*, letter: ReplyLetter, actor=None, expected_version: int | No
     letter.save()
     StateChange.record(letter, action="update", actor=actor, proposal=letter.proposal,
                        data={"fields": sorted(fields)})
-    reindex_on_commit("letter", letter.pk)
     return letter
 
 
-@transaction.atomic
+@action
 def letter_set_class(*, letter: ReplyLetter, klass: str, actor=None, reason: str = "") -> ReplyLetter:
     """Choose the letter's class (分类). A class other than the suggested one needs a reason."""
     letter = _lock_letter(letter)
@@ -338,7 +320,7 @@ def letter_set_class(*, letter: ReplyLetter, klass: str, actor=None, reason: str
     return letter
 
 
-@transaction.atomic
+@action
 def section_move(*, letter: ReplyLetter, section: Section, direction: str, actor=None) -> list[Section]:
     """Move an approved section one place up or down among the parts answering its recommendation.
 
@@ -423,7 +405,7 @@ def _check_complete(letter: ReplyLetter) -> None:
         )
 
 
-@transaction.atomic
+@action
 def letter_submit(*, letter: ReplyLetter, actor=None) -> ReplyLetter:
     """送签: send the assembled letter to the agency's approver."""
     letter = _lock_letter(letter)
@@ -438,7 +420,7 @@ def letter_submit(*, letter: ReplyLetter, actor=None) -> ReplyLetter:
     return letter
 
 
-@transaction.atomic
+@action
 def letter_return(*, letter: ReplyLetter, actor=None, reason: str = "") -> ReplyLetter:
     """The approver sends the letter back for changes."""
     letter = _lock_letter(letter)
@@ -469,12 +451,10 @@ def _check_printable(letter: ReplyLetter) -> None:
 
 
 def _enqueue_render(letter_id: int) -> None:
-    from .tasks import render_signed_letter
-
-    render_signed_letter.delay(letter_id)
+    enqueue("replies.render_signed_letter", letter_id)
 
 
-@transaction.atomic
+@action
 def letter_sign(*, letter: ReplyLetter, actor=None, signed_on: datetime.date | None = None) -> ReplyLetter:
     """签发: allocate the document number, fix the text, and mark the proposal answered.
 
@@ -502,18 +482,16 @@ def letter_sign(*, letter: ReplyLetter, actor=None, signed_on: datetime.date | N
                        "signed_by", "signed_at", "version"],
         data={"number": letter.number},
     )
-    if not proposal_mark_replied_if_complete(proposal=letter.proposal, actor=actor):
-        answers.refresh(letter.proposal_id)  # else the move to 已答复 has refreshed them
+    proposal_mark_replied_if_complete(proposal=letter.proposal, actor=actor)
     notify.letter_signed(letter=letter, actor=actor)
     letter_id = letter.pk
-    reindex_on_commit("letter", letter_id)
     # robust: the letter is signed whatever happens to the render; a PDF that could not
     # be stored now is stored on first download.
     after_commit(_enqueue_render, letter_id)
     return letter
 
 
-@transaction.atomic
+@action
 def letter_issue(*, letter: ReplyLetter, actor=None, issued_on: datetime.date | None = None) -> ReplyLetter:
     """印发: the office records that the signed letter was printed and sent."""
     letter = _lock_letter(letter)
@@ -529,7 +507,7 @@ def letter_issue(*, letter: ReplyLetter, actor=None, issued_on: datetime.date | 
     return letter
 
 
-@transaction.atomic
+@action
 def letter_void(*, letter: ReplyLetter, actor=None, reason: str = "") -> ReplyLetter:
     """作废: withdraw a signed letter; it stays on record with its number, never reused."""
     letter = _lock_letter(letter)
@@ -538,7 +516,6 @@ def letter_void(*, letter: ReplyLetter, actor=None, reason: str = "") -> ReplyLe
     letter.void_reason = reason
     letter.version += 1
     transition(letter, "void", actor=actor, reason=reason, update_fields=["void_reason", "version"])
-    answers.refresh(letter.proposal_id)
     return letter
 
 
@@ -558,7 +535,7 @@ def _pdf_file_name(letter: ReplyLetter) -> str:
     return f"letter-{year}-{letter.pk}.pdf"
 
 
-@transaction.atomic
+@action
 def letter_store_pdf(*, letter: ReplyLetter) -> ReplyLetter:
     """Render a signed letter's final PDF and keep it, with its SHA-256.
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core import excel
+from core.pages import require
 from core.roles import agency_roles, is_liaison
 from core.workflow import DomainError
 from proposals.models import Session
@@ -126,16 +127,11 @@ def letter_draft_pdf(request, pk: int):
     return _draft_response(request, letter)
 
 
-def _require_printer(request) -> None:
-    if not printing.may_print(request.user):
-        raise PermissionDenied(_("只有办公室或提案委工作人员可以查看待印发答复函。"))
-
-
 @login_required
 @require_GET
 def printable_letters(request):
     """待印发答复函: signed and issued letters to print, and batch printing."""
-    _require_printer(request)
+    require(printing.may_print, request.user, _("只有办公室或提案委工作人员可以查看待印发答复函。"))
     letters = ReplyLetter.objects.visible_to(request.user).for_printing()
     filterset = PrintableLetterFilter(request.GET or None, queryset=letters)
     if excel.wants_xlsx(request) and filterset.is_valid():  # else the page shows what is wrong
@@ -196,7 +192,7 @@ def letter_issue(request, pk: int):
 @login_required
 @require_POST
 def print_job_create(request):
-    _require_printer(request)
+    require(printing.may_print, request.user, _("只有办公室或提案委工作人员可以查看待印发答复函。"))
     form = PrintJobForm(request.POST)
     if form.is_valid():
         try:

@@ -19,30 +19,30 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import excel
+from core.pages import is_htmx, next_url, refuse
 from core.roles import agency_ids, agency_roles, is_agency_member
 from core.workflow import ConcurrentEdit, DomainError, IllegalMove
+from history.models import StateChange
+from proposals import answers
 from proposals.models import (
     Assignment,
     ExtensionRequest,
     Proposal,
     Recommendation,
-    StateChange,
 )
 
 from . import selectors, services
-from .composition import letter_sections, recommendation_heading, suggest_class
+from .composition import letter_sections, recommendation_heading, suggested_class
 from .filters import InboxFilter
 from .forms import LetterClassForm, LetterForm, MoveForm, ReasonForm, SectionForm, SignForm
 from .models import ReplyLetter, Section
 from .pdf.compose import letter_content
 
 INBOX_PER_PAGE = 25
-ROLE_ORDER = {Assignment.Role.LEAD: 0, Assignment.Role.CO: 1, Assignment.Role.SEPARATE: 2}
 
 
 # ---------------------------------------------------------------- helpers
@@ -56,25 +56,6 @@ def may_write(user, agency) -> bool:
 def may_sign(user, agency) -> bool:
     """Only ``agency``'s approvers approve its sections and sign its letters."""
     return user.is_superuser or "approver" in agency_roles(user, agency)
-
-
-def _refuse(form, error: DomainError) -> None:
-    """Show a service's refusal on the form: on its field when the form has it."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _next_url(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def _proposal_url(proposal: Proposal) -> str:
@@ -108,7 +89,7 @@ def _writable_assignments(user, proposal: Proposal, *, answering: bool = False) 
     if answering:
         assignments = assignments.answering()
     found = [a for a in assignments if may_write(user, a.agency)]
-    return sorted(found, key=lambda a: (ROLE_ORDER.get(a.role, 9), a.agency.code))
+    return sorted(found, key=Assignment.display_order)
 
 
 def _chosen(assignments: list[Assignment], value) -> Assignment | None:
@@ -212,7 +193,7 @@ def handling(request, pk: int):
     )
     assignments = sorted(
         proposal.assignments.select_related("agency"),
-        key=lambda a: (ROLE_ORDER.get(a.role, 9), a.agency.code),
+        key=Assignment.display_order,
     )
     today = timezone.localdate()
     for assignment in assignments:
@@ -235,7 +216,7 @@ def handling(request, pk: int):
             section.may_sign = may_sign(user, section.agency)
             section.last_return = reasons.get(section.pk) if section.state == Section.State.DRAFT else None
     letters = list(selectors.proposal_letters(proposal, user))
-    awaiting = services.awaiting_letters(proposal)
+    awaiting = answers.is_awaiting(proposal)
     answering = []
     for assignment in mine:
         if assignment.role == Assignment.Role.CO:
@@ -318,7 +299,7 @@ def section_create(request, pk: int):
                     adoption=form.cleaned_data["adoption"], body=form.cleaned_data["body"],
                 )
             except DomainError as error:
-                _refuse(form, error)
+                refuse(form, error)
             else:
                 return _after_save(request, section, submit=request.POST.get("action") == "submit")
     return render(request, "replies/agency/section_form.html", {
@@ -328,7 +309,7 @@ def section_create(request, pk: int):
         "heading": recommendation_heading(recommendation),
         "assignments": assignments,
         "chosen": chosen,
-        "handling": services.awaiting_letters(proposal),
+        "handling": answers.is_awaiting(proposal),
     })
 
 
@@ -361,7 +342,7 @@ def section_edit(request, pk: int):
                 form.is_valid()
                 form.add_error(None, error.message)
             except DomainError as error:
-                _refuse(form, error)
+                refuse(form, error)
             else:
                 return _after_save(request, section, submit=request.POST.get("action") == "submit")
     else:
@@ -396,7 +377,7 @@ def section_submit(request, pk: int):
         messages.error(request, error.message)
     else:
         messages.success(request, _("办理意见已提交审核。"))
-    return redirect(_next_url(request, _recommendation_url(section.recommendation)))
+    return redirect(next_url(request, _recommendation_url(section.recommendation)))
 
 
 @login_required
@@ -409,7 +390,7 @@ def section_approve(request, pk: int):
         messages.error(request, error.message)
     else:
         messages.success(request, _("办理意见已审核通过。"))
-    return redirect(_next_url(request, _recommendation_url(section.recommendation)))
+    return redirect(next_url(request, _recommendation_url(section.recommendation)))
 
 
 def _section_reason_move(request, pk: int, *, service, permitted, title: str, button: str,
@@ -427,10 +408,10 @@ def _section_reason_move(request, pk: int, *, service, permitted, title: str, bu
         try:
             service(section=section, actor=request.user, reason=form.cleaned_data["reason"])
         except DomainError as error:
-            _refuse(form, error)
+            refuse(form, error)
         else:
             messages.success(request, done)
-            return redirect(_next_url(request, _recommendation_url(section.recommendation)))
+            return redirect(next_url(request, _recommendation_url(section.recommendation)))
     return render(request, "replies/agency/reason_form.html", {
         "form": form,
         "title": title,
@@ -439,7 +420,7 @@ def _section_reason_move(request, pk: int, *, service, permitted, title: str, bu
         "back": _recommendation_url(section.recommendation),
         "section": section,
         "proposal": section.recommendation.proposal,
-        "next": _next_url(request, ""),
+        "next": next_url(request, ""),
     })
 
 
@@ -537,10 +518,7 @@ def _letter_page(request, letter: ReplyLetter, *, status: int = 200, **overrides
     user = request.user
     proposal = letter.proposal
     groups, sections = _letter_groups(letter, user)
-    suggested = suggest_class(
-        s.adoption.suggests_class for s in sections
-        if s.state == Section.State.APPROVED and s.adoption
-    )
+    suggested = suggested_class(letter, sections)
     writer, signer = may_write(user, letter.agency), may_sign(user, letter.agency)
     draft = letter.state == ReplyLetter.State.DRAFT
     replacement = None
@@ -550,7 +528,7 @@ def _letter_page(request, letter: ReplyLetter, *, status: int = 200, **overrides
             proposal=proposal, agency=letter.agency, round=letter.round
         ).first()
         may_replace = (writer and replacement is None and letter.round == proposal.round
-                       and services.awaiting_letters(proposal))
+                       and answers.is_awaiting(proposal))
     context = {
         "letter": letter,
         "proposal": proposal,
@@ -617,7 +595,7 @@ def letter_update(request, pk: int):
         except IllegalMove as error:
             return _moved_on(request, letter, error)
         except DomainError as error:
-            _refuse(form, error)
+            refuse(form, error)
         else:
             messages.success(request, _("答复函已保存。"))
             return redirect(reverse("replies:letter_detail", args=[letter.pk]) + "#wording")
@@ -630,9 +608,7 @@ def letter_set_class(request, pk: int):
     """分类: choose the letter's class; one other than the suggested class needs a reason."""
     letter = _letter(request, pk)
     _require_writer(request.user, letter.agency)
-    suggested = suggest_class(
-        s.adoption.suggests_class for s in letter_sections(letter, approved_only=True) if s.adoption
-    )
+    suggested = suggested_class(letter)
     form = LetterClassForm(request.POST, suggested=suggested)
     if form.is_valid():
         try:
@@ -643,7 +619,7 @@ def letter_set_class(request, pk: int):
         except IllegalMove as error:
             return _moved_on(request, letter, error)
         except DomainError as error:
-            _refuse(form, error)
+            refuse(form, error)
         else:
             messages.success(request, _("答复函分类已确定为%(k)s类。") % {"k": form.cleaned_data["klass"]})
             return redirect(reverse("replies:letter_detail", args=[letter.pk]) + "#class")
@@ -668,7 +644,7 @@ def letter_move(request, pk: int):
                                   direction=form.cleaned_data["direction"], actor=request.user)
         except DomainError as error:
             messages.error(request, error.message)
-    if _is_htmx(request):
+    if is_htmx(request):
         letter = _letter(request, pk)
         groups, _sections = _letter_groups(letter, request.user)
         return render(request, "replies/agency/_letter_parts.html", {
@@ -719,7 +695,7 @@ def letter_sign(request, pk: int):
         except IllegalMove as error:
             return _moved_on(request, letter, error)
         except DomainError as error:
-            _refuse(form, error)
+            refuse(form, error)
         else:
             messages.success(request, _("答复函已签发，发文字号为 %(number)s。") % {"number": letter.number})
             return redirect("replies:letter_detail", pk=letter.pk)
@@ -737,7 +713,7 @@ def _letter_reason_move(request, pk: int, *, service, prefix: str, done: str):
         except IllegalMove as error:
             return _moved_on(request, letter, error)
         except DomainError as error:
-            _refuse(form, error)
+            refuse(form, error)
         else:
             messages.success(request, done)
             return redirect("replies:letter_detail", pk=letter.pk)

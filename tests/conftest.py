@@ -173,3 +173,29 @@ def walked(walk, db, settings):
     settings.MEDIA_ROOT = walk.media
     assert snapshot() == walk.baseline, "an earlier test left changes behind"
     return walk
+
+
+# ---------------------------------------------------------------- the stored facts stay true
+
+DB_FIXTURES = {"db", "transactional_db", "live_server", "walk", "world"}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After every test that used the database and passed, the answer facts stored on the
+    assignments agree with their definitions (proposals.answers.stale is empty): whatever
+    path a test wrote through, its action kept them. A test that writes stale facts on
+    purpose says so with ``@pytest.mark.stale_facts``."""
+    result = yield
+    uses_db = bool(DB_FIXTURES & set(item.fixturenames)) or item.get_closest_marker("django_db")
+    if uses_db and not item.get_closest_marker("stale_facts"):
+        from proposals import answers
+
+        try:
+            stale = list(answers.stale().values_list("proposal__number", "agency__code")[:5])
+        except RuntimeError as error:  # the test had no database access after all
+            if "Database access not allowed" not in str(error):
+                raise
+            stale = []
+        assert not stale, f"stored answer facts disagree with their definitions: {stale}"
+    return result

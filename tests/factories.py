@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 
 from agencies.models import Agency, Membership
 from core.roles import LIAISON_GROUP, OFFICE_GROUP
+from history.models import StateChange
 from proposals import services as proposal_services
 from proposals.models import Proposal, Session
 from replies import services as reply_services
@@ -251,7 +252,6 @@ def history_of(obj):
     """The history rows about ``obj`` (a proposal, assignment, section, letter or feedback), oldest first."""
     from django.contrib.contenttypes.models import ContentType
 
-    from proposals.models import StateChange
 
     return StateChange.objects.filter(
         content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk

@@ -13,12 +13,13 @@ from django.forms import CheckboxInput
 from django.test import RequestFactory
 from django.urls import reverse
 
-from proposals.models import Proposal, Proposer, StateChange
+from history.models import StateChange
+from proposals.models import Proposal, Proposer
 from replies.models import ReplyLetter, Section
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ("agencies", "proposals", "replies")
+PROJECT_APPS = ("agencies", "history", "proposals", "replies")
 
 
 @pytest.fixture

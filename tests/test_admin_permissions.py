@@ -29,7 +29,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from proposals.models import StateChange
+from history.models import StateChange
 from replies.models import ReplyLetter
 from tests.test_permissions import INTERNAL_REASON, READS, ROLES
 
@@ -47,7 +47,7 @@ TARGETS = {
     "proposals_recommendation": "recommendation.first",
     "proposals_assignment": "assignment.lead",
     "proposals_feedback": "feedback.third",
-    "proposals_statechange": "statechange.assign",
+    "history_statechange": "statechange.assign",
     "proposals_extensionrequest": "extension.pending",
     "agencies_agency": "agency.lead",
     "agencies_membership": "membership.lead_officer",
@@ -107,12 +107,12 @@ proposals_feedback_add                      -                       login     ok
 proposals_feedback_change                   -                       login     ok        forbidden missing   missing   missing   missing   ok        ok
 proposals_feedback_history                  -                       login     ok        forbidden missing   missing   missing   missing   ok        ok
 proposals_feedback_delete                   -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
-proposals_statechange_changelist            -                       login     ok        forbidden ok        ok        ok        ok        ok        ok
-proposals_statechange_add                   -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
-proposals_statechange_change                -                       login     ok        forbidden ok        ok        ok        ok        missing   ok
-proposals_statechange_change                statechange.co_return   login     ok        forbidden missing   missing   ok        ok        missing   ok
-proposals_statechange_history               -                       login     ok        forbidden ok        ok        ok        ok        missing   ok
-proposals_statechange_delete                -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
+history_statechange_changelist            -                       login     ok        forbidden ok        ok        ok        ok        ok        ok
+history_statechange_add                   -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
+history_statechange_change                -                       login     ok        forbidden ok        ok        ok        ok        missing   ok
+history_statechange_change                statechange.co_return   login     ok        forbidden missing   missing   ok        ok        missing   ok
+history_statechange_history               -                       login     ok        forbidden ok        ok        ok        ok        missing   ok
+history_statechange_delete                -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
 proposals_extensionrequest_changelist       -                       login     ok        forbidden ok        ok        ok        ok        ok        ok
 proposals_extensionrequest_add              -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
 proposals_extensionrequest_change           -                       login     ok        forbidden missing   missing   ok        ok        missing   ok
@@ -361,7 +361,7 @@ def test_the_admins_history_keeps_an_agencys_internal_steps_inside_it(walked, ro
     client = Client()
     client.force_login(walked.users[role])
     reads = role in ("liaison", "superuser", "co_officer", "co_approver")
-    listing = client.get(reverse("admin:proposals_statechange_changelist"), {"q": "退回理由"})
+    listing = client.get(reverse("admin:history_statechange_changelist"), {"q": "退回理由"})
     if listing.status_code == 200:
         assert (INTERNAL_REASON in listing.content.decode()) == reads
     # The proposal's page, its history inline (the third agency does not see the proposal).

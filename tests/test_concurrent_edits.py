@@ -292,7 +292,7 @@ def test_a_double_click_at_the_same_moment_logs_one_proposal():
 
 # Models the admin never changes: history, requests decided on the site, feedback (recorded
 # once), counters, print jobs and notifications.
-READ_ONLY_IN_THE_ADMIN = {"proposals.StateChange", "proposals.ExtensionRequest", "proposals.Feedback",
+READ_ONLY_IN_THE_ADMIN = {"history.StateChange", "proposals.ExtensionRequest", "proposals.Feedback",
                           "replies.DocumentCounter", "replies.PrintJob", "notifications.Notification"}
 
 

@@ -8,8 +8,9 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from core.demo import PASSWORD
-from proposals.models import Assignment, Proposal, StateChange
+from demo.data import PASSWORD
+from history.models import StateChange
+from proposals.models import Assignment, Proposal
 from replies.models import DocumentCounter, ReplyLetter, Section
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from core.workflow import DomainError, IllegalMove
+from history.models import StateChange
 from proposals import extensions as ext
-from proposals.models import Assignment, ExtensionRequest, Proposal, StateChange
+from proposals.models import Assignment, ExtensionRequest, Proposal
 from tests.factories import history_of, proposal_in_state
 
 pytestmark = pytest.mark.django_db

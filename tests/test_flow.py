@@ -2,8 +2,9 @@
 
 import datetime
 
+from history.models import StateChange
 from proposals import services as ps
-from proposals.models import Proposal, StateChange
+from proposals.models import Proposal
 from replies.models import ReplyLetter
 
 

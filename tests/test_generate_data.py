@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from agencies.models import Agency, Membership
+from history.models import StateChange
 from proposals import answers
 from proposals import services as proposal_services
 from proposals.models import (
@@ -27,7 +28,6 @@ from proposals.models import (
     Recommendation,
     Session,
     Signature,
-    StateChange,
 )
 from replies import services as reply_services
 from replies.composition import letter_sections, suggested_class

@@ -17,6 +17,7 @@ from django.db.models.signals import post_delete, post_save
 from django.test.utils import CaptureQueriesContext
 
 from agencies.models import Agency
+from history.models import StateChange
 from proposals import services as ps
 from proposals.models import (
     Assignment,
@@ -27,7 +28,6 @@ from proposals.models import (
     Recommendation,
     Session,
     Signature,
-    StateChange,
 )
 from replies import services as rs
 from replies.models import DocumentCounter, ReplyLetter, Section

@@ -20,7 +20,7 @@ from django.db import connection
 from django.db.models import Q
 from django.http import QueryDict
 
-from core.generate import generate
+from demo.generate import generate
 from proposals.filters import ProposalFilter, proposal_list_queryset
 from proposals.models import Category, Proposal, Session
 from replies.models import ReplyLetter

@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from core.workflow import DomainError, IllegalMove
+from history.models import StateChange
 from proposals import services as ps
-from proposals.models import Proposal, StateChange
+from proposals.models import Proposal
 from tests.factories import SessionFactory, history_of, proposal_in_state
 
 State = Proposal.State

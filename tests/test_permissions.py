@@ -34,8 +34,14 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from history.models import StateChange
 from notifications.models import Notification
-from proposals.models import Assignment, ExtensionRequest, Feedback, Proposal, StateChange
+from proposals.models import (
+    Assignment,
+    ExtensionRequest,
+    Feedback,
+    Proposal,
+)
 from replies import services as rs
 from replies.models import AdoptionStatus, ReplyLetter, Section
 from tests import factories

@@ -8,9 +8,16 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from core.workflow import DomainError, IllegalMove, transition
+from core.workflow import DomainError, IllegalMove
+from history.models import StateChange
+from history.moves import transition
 from proposals import services as ps
-from proposals.models import Assignment, Feedback, Proposal, Session, StateChange
+from proposals.models import (
+    Assignment,
+    Feedback,
+    Proposal,
+    Session,
+)
 from tests.factories import (
     AgencyFactory,
     SessionFactory,

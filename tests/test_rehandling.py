@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.workflow import DomainError
+from history.models import StateChange
 from proposals import services as ps
 from proposals.deadlines import Unit
-from proposals.models import Assignment, Proposal, StateChange
+from proposals.models import Assignment, Proposal
 from tests.factories import history_of, proposal_in_state, record_feedback
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from core.workflow import ConcurrentEdit, DomainError, IllegalMove
+from history.models import StateChange
 from proposals import services as ps
-from proposals.models import Proposal, StateChange
+from proposals.models import Proposal
 from replies import services as rs
 from replies.models import DocumentCounter, ReplyLetter, Section
 from tests.factories import (

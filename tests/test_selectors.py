@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 
+from proposals import answers
 from proposals import services as ps
 from proposals.models import Proposal
 from replies import selectors
@@ -93,9 +94,17 @@ def test_liaison_sees_every_section_and_office_the_shared_ones(world):
 
 
 @pytest.mark.parametrize("state", [s.value for s in Proposal.State])
-def test_awaiting_proposals_agrees_with_awaiting_letters(world, state):
+def test_awaiting_in_sql_agrees_with_its_python_twin(world, state):
     proposal = proposal_in_state(world, state)
-    assert (proposal in selectors.awaiting_proposals()) == rs.awaiting_letters(proposal)
+    assert (proposal in selectors.awaiting_proposals()) == answers.is_awaiting(proposal)
+
+
+def test_awaiting_twins_agree_after_a_letter_is_voided(world):
+    proposal, letter = world.signed_letter()
+    assert (proposal in selectors.awaiting_proposals()) is answers.is_awaiting(proposal) is False
+    rs.letter_void(letter=letter, actor=world.lead_approver, reason="文字有误")
+    proposal.refresh_from_db()
+    assert (proposal in selectors.awaiting_proposals()) is answers.is_awaiting(proposal) is True
 
 
 def test_a_voided_letter_puts_an_answered_proposal_back_in_the_queue(world):

@@ -13,9 +13,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
+from history.models import StateChange
 from proposals import answers
 from proposals import services as ps
-from proposals.models import Proposal, StateChange
+from proposals.models import Proposal
 from proposals.stats import AGENCY_SORTS, session_statistics, sort_agencies, summary_text
 from replies import services as rs
 from tests import factories

@@ -18,8 +18,6 @@ from replies.models import ReplyLetter, Section
 
 from .base import FORMAT, default_parts
 
-_ROLE_ORDER = {Assignment.Role.LEAD: 0, Assignment.Role.CO: 1, Assignment.Role.SEPARATE: 2}
-
 
 def _date(value: datetime.date | None) -> str | None:
     return value.isoformat() if value else None
@@ -104,7 +102,7 @@ def main_letter(letters: list[ReplyLetter], lead_agency_id: int | None) -> Reply
 
 def proposal_data(proposal: Proposal) -> dict:
     assignments = sorted(
-        proposal.assignments.all(), key=lambda a: (_ROLE_ORDER.get(a.role, 9), a.agency.code)
+        proposal.assignments.all(), key=Assignment.display_order
     )
     lead_id = next((a.agency_id for a in assignments if a.role == Assignment.Role.LEAD), None)
     sections = sorted(

@@ -15,11 +15,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.db.models import ProtectedError
 
 from agencies.models import Agency
-from proposals import answers
+from core.actions import action
+from history.models import StateChange
 from proposals.models import (
     Assignment,
     Category,
@@ -29,12 +30,10 @@ from proposals.models import (
     Recommendation,
     Session,
     Signature,
-    StateChange,
 )
 from proposals.services import note_proposal_number
 from replies.models import AdoptionStatus, ReplyLetter, Section
 from replies.numbering import note_document_number
-from search.hooks import reindex_on_commit
 
 from .base import FORMAT, InterchangeError, default_parts
 from .reader import Plan, ProposalPlan, Row, parse, read
@@ -188,9 +187,6 @@ class Writer:
             StateChange.record(proposal, action="import", source=source, target=proposal.state,
                                data={"format": FORMAT, "changed": changes})
         self.result.proposals.add(created=created, changed=bool(changes))
-        if created or changes:
-            answers.refresh(proposal)
-            reindex_on_commit("proposal_tree", proposal.pk)
 
     def signatures(self, proposal: Proposal, rows: list[Row]) -> bool:
         existing = {
@@ -393,15 +389,22 @@ def _by_occurrence(pairs) -> dict:
     return result
 
 
+@action
+def _write(data, writers: list) -> ImportResult:
+    """One action for the whole file: the answer facts of every proposal it touched are
+    refreshed once at its end, and each proposal is indexed again once it commits."""
+    writer = Writer(read(data))
+    writers.append(writer)
+    return writer.run()
+
+
 def import_data(data) -> ImportResult:
     """Import parsed JSON in one transaction; raises :class:`InterchangeError` on any error."""
-    writer = None
+    writers: list[Writer] = []
     try:
-        with transaction.atomic():
-            writer = Writer(read(data))
-            return writer.run()
+        return _write(data, writers)
     except (DatabaseError, ProtectedError) as error:
-        where = writer.path if writer is not None else "file"
+        where = writers[0].path if writers else "file"
         raise InterchangeError([f"{where}: the database refused the change: {error.args[0]}"]) from error
 
 

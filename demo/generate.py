@@ -36,6 +36,7 @@ from django.utils.translation import ngettext
 
 from agencies.models import Agency, Membership
 from core.roles import LIAISON_GROUP, OFFICE_GROUP
+from history.models import StateChange
 from proposals import answers
 from proposals.deadlines import UnknownCalendarYear
 from proposals.models import (
@@ -47,7 +48,6 @@ from proposals.models import (
     Recommendation,
     Session,
     Signature,
-    StateChange,
 )
 from replies.composition import chinese_ordinal, recommendation_heading, suggest_class
 from replies.models import AdoptionStatus, DocumentCounter, ReplyLetter, Section

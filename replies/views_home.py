@@ -1,4 +1,7 @@
-"""The home page: what needs the signed-in user now."""
+"""The home page (我的待办): what needs the signed-in user now — a summary of the inbox
+(:func:`replies.selectors.inbox_assignments`, the same selector, so both count the same
+things), the approvers' and signers' queues, the office's letters to print and the
+liaison staff's lists."""
 
 from __future__ import annotations
 
@@ -10,7 +13,9 @@ from django.views.decorators.http import require_GET
 
 from core.roles import agency_ids, approver_agency_ids, is_liaison, is_office
 from proposals.models import Assignment, ExtensionRequest, Proposal
-from replies.models import ReplyLetter, Section
+
+from .models import ReplyLetter, Section
+from .selectors import days_left, inbox_assignments
 
 LIST_LIMIT = 10
 
@@ -37,12 +42,9 @@ def _liaison_todo() -> tuple[list[dict], list[Assignment]]:
 def _agency_todo(user) -> dict:
     today = timezone.localdate()
     ids = agency_ids(user)
-    assignments = list(
-        Assignment.objects.pending().filter(agency_id__in=ids)
-        .select_related("proposal__session", "agency").order_by("due_on")[:LIST_LIMIT]
-    )
+    assignments = list(inbox_assignments(user)[:LIST_LIMIT])
     for assignment in assignments:
-        assignment.days_left = (assignment.due_on - today).days
+        assignment.days_left = days_left(assignment.due_on, today)
         assignment.due_soon = 0 <= assignment.days_left <= assignment.proposal.session.due_soon_days
     approver_of = approver_agency_ids(user)
     to_approve = Section.objects.filter(

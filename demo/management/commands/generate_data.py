@@ -4,7 +4,7 @@
 
 Writes sessions, agencies with their staff, proposers, and proposals spread over
 every state of the workflow, with their recommendations, assignments, sections,
-signed letters, feedback and history (see :mod:`core.generate`). The same seed gives
+signed letters, feedback and history (see :mod:`demo.generate`). The same seed gives
 the same data. A database that already has proposals is left alone unless
 ``--append`` is given. Afterwards the search index is rebuilt when the project has a
 ``search_index`` command.
@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.generate import GenerationRefused, generate
+from demo.generate import GenerationRefused, generate
 
 
 class Command(BaseCommand):

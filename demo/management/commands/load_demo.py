@@ -5,7 +5,7 @@ import unicodedata
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
-from core.demo import load_demo
+from demo.data import load_demo
 
 
 def _width(text: str) -> int:
