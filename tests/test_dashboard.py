@@ -285,7 +285,7 @@ def test_the_statistics_are_kept_for_a_while_and_recomputed_on_request(client, c
 def test_the_rendered_statistics_are_kept_with_the_statistics(client, counted, settings, monkeypatch):
     from django.core.cache import cache
 
-    from proposals import views_dashboard
+    from proposals.views import dashboard as views_dashboard
 
     settings.STATS_CACHE_SECONDS = 300
     cache.clear()

@@ -379,7 +379,7 @@ class TestPermissions:
         def refuse(**kwargs):
             raise PermissionDenied("只有提案委工作人员可以进行此操作。")
 
-        from proposals import views
+        from proposals.views import review as views
 
         monkeypatch.setitem(views.REASON_MOVES, "register", (refuse, *views.REASON_MOVES["register"][1:]))
         proposal = world.proposal()

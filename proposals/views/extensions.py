@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import excel
+from core.pages import refuse, require
 from core.roles import agency_ids, is_agency_member, is_liaison
 from core.workflow import DomainError
 
-from . import extensions
-from .forms import ExtensionDecisionForm, ExtensionRequestForm
-from .models import Assignment, ExtensionRequest, Proposal
-from .views import refuse
+from .. import extensions
+from ..forms import ExtensionDecisionForm, ExtensionRequestForm
+from ..models import Assignment, ExtensionRequest, Proposal
 
 RECENT_DECISIONS = 20
 
@@ -80,16 +80,11 @@ def extension_withdraw(request, pk: int):
     return redirect("replies:handling", pk=item.assignment.proposal_id)
 
 
-def _liaison(user) -> None:
-    if not is_liaison(user):
-        raise PermissionDenied(_("只有提案委工作人员可以审批延期申请。"))
-
-
 @login_required
 @require_GET
 def extension_list(request):
     """待审批的延期申请, oldest first, and the latest decisions."""
-    _liaison(request.user)
+    require(is_liaison, request.user, _("只有提案委工作人员可以审批延期申请。"))
     if excel.wants_xlsx(request):
         return _export(_requests().order_by("-created_at", "-id"))
     pending = list(_requests().filter(state=ExtensionRequest.State.PENDING).order_by("created_at", "id"))
@@ -130,7 +125,7 @@ def _export(requests):
 @require_http_methods(["GET", "POST"])
 def extension_decide(request, pk: int):
     """批准 or 不批准 one request."""
-    _liaison(request.user)
+    require(is_liaison, request.user, _("只有提案委工作人员可以审批延期申请。"))
     item = get_object_or_404(_requests(), pk=pk)
     form = ExtensionDecisionForm(request.POST or None,
                                  initial={"decision": ExtensionDecisionForm.APPROVE,

@@ -1,0 +1,98 @@
+"""The proposal page (read by everyone who may see the proposal) and merging (并案)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from core.pages import liaison_only, signed_in
+from core.roles import is_liaison
+from core.workflow import DomainError
+from replies.composition import recommendation_heading
+from search.forms import MergeForm
+from search.similarity import similar_for_page
+
+from .. import services
+from ..models import (
+    Proposal,
+    Signature,
+)
+from ..selectors import (
+    assignment_rows,
+    detail_queryset,
+    feedback_due,
+    history_agencies,
+    history_rows,
+    letter_rows,
+)
+from .common import (
+    page,
+    proposal_or_404,
+    visible_proposals,
+)
+
+
+def _actions(user, proposal: Proposal) -> dict:
+    """The buttons the page shows: what this user may do to the proposal in its state."""
+    if not is_liaison(user):
+        return {}
+    return {
+        "edit": proposal.can("edit"),
+        "review": proposal.can("register"),
+        "assign": proposal.can("assign"),
+        "handling": proposal.can("change_assignments"),
+        "feedback": proposal.can("feedback"),
+        "close": proposal.can("close"),
+        "reopen": proposal.can("reopen"),
+    }
+
+
+@signed_in
+@require_GET
+def proposal_detail(request, pk: int):
+    """提案: everything about it on one page."""
+    proposal = get_object_or_404(detail_queryset(request.user), pk=pk)
+    today = timezone.localdate()
+    signatures = sorted(proposal.signatures.all(), key=lambda s: (s.role != Signature.Role.LEAD, s.position))
+    recommendations = list(proposal.recommendations.all())
+    for recommendation in recommendations:
+        recommendation.heading = recommendation_heading(recommendation)
+    return page(request, "proposals/detail.html", {
+        "proposal": proposal,
+        "today": today,
+        "signatures": signatures,
+        "recommendations": recommendations,
+        "assignments": assignment_rows(proposal, today),
+        "letters": letter_rows(request.user, proposal),
+        "feedback": proposal.feedback.all(),
+        "feedback_due": feedback_due(proposal, today),
+        "history": history_rows(proposal, history_agencies(proposal)),
+        "actions": _actions(request.user, proposal),
+        "is_liaison": is_liaison(request.user),
+        "merged_proposals": visible_proposals(request).filter(merged_into=proposal).order_by("number"),
+        "similar": similar_for_page(request.user, proposal),
+    })
+
+
+@liaison_only
+@require_POST
+def proposal_merge(request, pk: int):
+    """并案: merge this proposal into another of its session (from the similar proposals)."""
+    proposal = proposal_or_404(request, pk)
+    form = MergeForm(request.POST)
+    into = visible_proposals(request).filter(pk=form.cleaned_data["into"]).first() if form.is_valid() else None
+    if into is None:
+        messages.error(request, _("请选择要并入的提案。"))
+        return redirect("proposals:detail", pk=proposal.pk)
+    try:
+        services.proposal_merge(proposal=proposal, into=into, actor=request.user,
+                                reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("第%(number)s号提案已并入第%(into)s号提案。")
+                         % {"number": proposal.number, "into": into.number})
+    return redirect("proposals:detail", pk=proposal.pk)
