@@ -98,12 +98,12 @@ def action(func):
         try:
             with transaction.atomic():
                 result = func(*args, **kwargs)
-                # Finishers may touch more (a refresh that moves nothing touches nothing);
-                # each sees everything touched before it.
-                for finish in _finishers:
-                    finish(touched)
-                for follow in _committers:
-                    after_commit(follow, touched)
+                # An action that touched nothing has nothing to bring up to date.
+                if touched:
+                    for finish in _finishers:
+                        finish(touched)
+                    for follow in _committers:
+                        after_commit(follow, touched)
             return result
         finally:
             _local.touched = None

@@ -14,4 +14,5 @@ def enqueue(name: str, *args, **options):
 
     if name not in current_app.tasks:
         current_app.loader.import_default_modules()
-    return current_app.tasks[name].apply_async(args, **options)
+    task = current_app.tasks[name]
+    return task.apply_async(args, **options) if options else task.delay(*args)

@@ -497,8 +497,9 @@ class AssignmentQuerySet(models.QuerySet):
         return self.filter(awaiting=True)
 
     def pending(self):
-        """Awaiting assignments whose agency has not answered this round."""
-        return self.awaiting().filter(answered=False)
+        """Assignments of proposals being handled whose agency has not answered this round:
+        what is due soon or overdue (the reminders, the overdue marks)."""
+        return self.filter(proposal__state__in=HANDLING_STATES, answered=False)
 
     def overdue(self, today):
         """Pending assignments whose due date has passed."""

@@ -18,9 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from core.admin_site import ConcurrentEditGuard
-from core.roles import agency_ids
-from core.text import CC_TEXT
-from proposals.admin import (
+from core.admin_tools import (
     MoveActionForm,
     NoBulkDeleteMixin,
     RoleAccessMixin,
@@ -30,6 +28,8 @@ from proposals.admin import (
     move_action,
     sees_everything,
 )
+from core.roles import agency_ids
+from core.text import CC_TEXT
 from proposals.models import Proposal, Recommendation
 
 from . import services

@@ -379,7 +379,7 @@ def test_the_admin_table_fails_on_a_wrong_expectation(walked):
     assert outcome(request(walked, row, "office")) == "missing"
     assert outcome(request(walked, row, "lead_officer")) == "ok"
     # ... and without the site's rule, the admin would show it.
-    from proposals.admin import RoleAccessMixin
+    from core.admin_tools import RoleAccessMixin
 
     original = RoleAccessMixin.scoped
     RoleAccessMixin.scoped = False

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
+
 from proposals import answers
 from proposals import services as ps
 from proposals.models import Assignment
@@ -143,6 +145,7 @@ def test_removing_an_assignment_moves_the_earliest_due_date(world):
     assert not answers.stale().exists()
 
 
+@pytest.mark.stale_facts  # ends by writing a stale fact to see stale() find it
 def test_a_proposal_keeps_the_due_date_it_waits_on_and_is_overdue_by_it(world):
     from proposals.filters import prepare_rows
     from proposals.models import Proposal, proposal_overdue

@@ -17,6 +17,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from proposals import answers
 from proposals.deadlines import (
     DueDate,
     HolidaySpan,
@@ -328,6 +329,7 @@ class TestDueStates:
         done = proposal_for(world, AgencyFactory(code="done"))
         Assignment.objects.filter(proposal=done).update(due_on=today)
         Proposal.objects.filter(pk=done.pk).update(state=Proposal.State.CLOSED)
+        answers.refresh()  # the rows above were written straight to the tables
 
         soon = set(Assignment.objects.due_soon(today).values_list("pk", flat=True))
         late = set(Assignment.objects.overdue(today).values_list("pk", flat=True))
@@ -339,6 +341,7 @@ class TestDueStates:
         Session.objects.filter(pk=world.session.pk).update(due_soon_days=30)
         due = timezone.localdate() + datetime.timedelta(days=20)
         Assignment.objects.filter(proposal=proposal).update(due_on=due)
+        answers.refresh(proposal)  # written straight to the table
         client.force_login(world.liaison)
         html = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
         assert '<span class="due-soon">剩余20天</span>' in html

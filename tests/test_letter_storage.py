@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from pypdf import PdfReader
 
 from core.workflow import DomainError, IllegalMove
+from proposals import answers
 from replies import services as rs
 from replies import tasks
 from replies.models import DocumentCounter, ReplyLetter
@@ -246,6 +247,7 @@ def test_an_imported_letter_gets_its_pdf_on_first_request(world):
         parts=[{"ordinal": 1, "heading": "一、关于第1条建议的标题的建议", "phrase": "吸收采纳该项建议。",
                 "sections": [{"agency": "lead", "adoption": "adopted", "body": "已办理。"}]}],
     )
+    answers.refresh(proposal)  # written straight to the table, as a migration of old data would
     data = rs.letter_pdf_bytes(letter=letter)
     letter.refresh_from_db()
     assert letter.pdf.name == f"letters/2021/letter-2021-{letter.pk}.pdf"

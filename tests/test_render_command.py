@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
+from proposals import answers
 from replies import services as rs
 from replies.management.commands import render_letter
 from replies.models import ReplyLetter
@@ -103,6 +104,7 @@ def test_an_imported_historic_letter_renders_with_its_own_number(world, tmp_path
         parts=[{"ordinal": 1, "heading": "一、关于第1条建议的标题的建议", "phrase": "列入计划。",
                 "sections": [{"agency": "lead", "adoption": "planned", "body": "正在研究。"}]}],
     )
+    answers.refresh(proposal)  # written straight to the table, as a migration of old data would
     target = tmp_path / "old.pdf"
     run("测工商联函〔2019〕27号", "-o", str(target))
     text = pdf_text(target.read_bytes())
