@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from replies import views_home
+from replies.views import home
 
 urlpatterns = [
-    path("", views_home.home, name="home"),
+    path("", home.home, name="home"),
     path("", include("core.urls_public")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency
 from history.models import StateChange
 from replies.models import ReplyLetter, Section
-from replies.views import may_preview_draft
+from replies.selectors import may_preview_draft
 
 from .deadlines import UnknownCalendarYear
 from .models import (

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 
-from core.roles import agency_ids, approver_agency_ids
+from core.roles import agency_ids, agency_roles, approver_agency_ids, is_liaison
 from proposals import answers
 from proposals.models import Assignment, Proposal, Recommendation
 
@@ -192,3 +192,7 @@ def proposal_letters(proposal: Proposal, user) -> QuerySet[ReplyLetter]:
         ReplyLetter.objects.visible_to(user).filter(proposal=proposal)
         .select_related("agency").order_by("-round", "agency__code", "-created_at")
     )
+
+
+def may_preview_draft(user, letter: ReplyLetter) -> bool:
+    return is_liaison(user) or bool(agency_roles(user, letter.agency))

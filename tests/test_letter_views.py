@@ -17,9 +17,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
-from replies import printing, views
+from replies import printing
 from replies import services as rs
 from replies.models import PrintJob, ReplyLetter
+from replies.views import documents as views
 from tests.factories import AgencyFactory, UserFactory, letter_in_state, user_in
 
 SIGNED_ON = datetime.date(2023, 7, 7)

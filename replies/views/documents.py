@@ -24,15 +24,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import excel
 from core.pages import require
-from core.roles import agency_roles, is_liaison
 from core.workflow import DomainError
 from proposals.models import Session
 
-from . import printing, services
-from .filters import PrintableLetterFilter
-from .forms import PrintJobForm
-from .models import PrintJob, ReplyLetter
-from .pdf import preview_pdf
+from .. import printing, services
+from ..filters import PrintableLetterFilter
+from ..forms import PrintJobForm
+from ..models import PrintJob, ReplyLetter
+from ..pdf import preview_pdf
+from ..selectors import may_preview_draft
 
 LETTERS_PER_PAGE = 50
 RECENT_JOBS = 10
@@ -62,10 +62,6 @@ def file_response(data: bytes, *, filename: str, fallback: str, content_type: st
 def _letter(request, pk: int) -> ReplyLetter:
     letters = ReplyLetter.objects.visible_to(request.user).select_related("proposal__session", "agency")
     return get_object_or_404(letters, pk=pk)
-
-
-def may_preview_draft(user, letter: ReplyLetter) -> bool:
-    return is_liaison(user) or bool(agency_roles(user, letter.agency))
 
 
 def _wants_download(request) -> bool:

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET
 from core.roles import agency_ids, approver_agency_ids, is_liaison, is_office
 from proposals.models import Assignment, ExtensionRequest, Proposal
 
-from .models import ReplyLetter, Section
-from .selectors import days_left, inbox_assignments
+from ..models import ReplyLetter, Section
+from ..selectors import days_left, inbox_assignments
 
 LIST_LIMIT = 10
 
