@@ -45,7 +45,7 @@ def extension_request(
     """An agency asks for ``due_on`` instead of its current due date, giving its reason."""
     require_agency_member(actor, assignment.agency)
     reason = require_reason(reason, _("申请延期"))
-    services._lock(assignment.proposal)
+    services.common.lock(assignment.proposal)
     assignment = Assignment.objects.select_for_update(of=("self",)).select_related(
         "agency", "proposal").get(pk=assignment.pk)
     _check_handling(assignment)

@@ -177,7 +177,7 @@ def similar_proposals(proposal: Proposal, *, top: int = TOP,
     Each comes with its score (0 to 1), its signed letters (``final_letters``) and
     whether ``proposal`` may be merged into it. A constant number of queries.
     """
-    from proposals.services import NOT_MERGEABLE_INTO
+    from proposals.services.review import NOT_MERGEABLE_INTO
 
     texts = _proposal_texts(proposal)
     terms = distinctive_terms(proposal.title, texts)

@@ -19,6 +19,7 @@ from core import actions
 from history.models import StateChange
 from proposals import answers, extensions
 from proposals import services as ps
+from proposals.services import answering, assignment, common, intake, review
 from proposals.interchange import exporter, importer
 from proposals.models import Assignment, Proposal, Proposer
 from replies import printing
@@ -31,7 +32,11 @@ D = datetime.date
 
 # Public functions of the service modules that are not actions, and why.
 NOT_ACTIONS = {
-    "proposals.services.today": "reads the date",
+    "proposals.services.common.today": "reads the date",
+    "proposals.services.common.lock": "locks a row inside the calling action",
+    "proposals.services.common.full_clean": "a check inside the calling action",
+    "proposals.services.assignment.check_dates": "a check inside the calling action",
+    "proposals.services.assignment.validate_roles": "a check inside the calling action",
     "replies.services.default_letter_fields": "computes a new letter's wording",
     "replies.services.letter_pdf_bytes": "reads the stored PDF (storing it is an action)",
     "replies.printing.may_print": "reads a role",
@@ -44,7 +49,7 @@ NOT_ACTIONS = {
     "replies.printing.watch": "runs each job's check in its own transaction",
     "replies.printing.delete_old_files": "deletes files, then rows, job by job",
 }
-SERVICE_MODULES = (ps, rs, extensions, printing)
+SERVICE_MODULES = (common, intake, review, assignment, answering, rs, extensions, printing)
 
 
 def public_functions(module):

@@ -214,7 +214,7 @@ def test_reopening_tells_each_agency_its_new_deadline(world, monkeypatch):
 
     proposal = proposal_in_state(world, Proposal.State.REPLIED)
     record_feedback(world, proposal, satisfied=False)
-    monkeypatch.setattr(ps, "today", lambda: datetime.date(2023, 8, 10))
+    monkeypatch.setattr(ps.common, "today", lambda: datetime.date(2023, 8, 10))
     ps.proposal_reopen(proposal=proposal, actor=world.liaison)
     told = Notification.objects.filter(kind="reopened")
     assert {n.recipient for n in told} == {world.lead_officer, world.lead_approver,

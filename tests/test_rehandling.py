@@ -30,7 +30,7 @@ def _reopen_on(monkeypatch, world, day: datetime.date, *, amount: int, unit: str
     session.save()
     proposal = proposal_in_state(world, Proposal.State.REPLIED)
     record_feedback(world, proposal, satisfied=False)
-    monkeypatch.setattr(ps, "today", lambda: day)
+    monkeypatch.setattr(ps.common, "today", lambda: day)
     ps.proposal_reopen(proposal=proposal, actor=world.liaison)
     return proposal
 
@@ -75,7 +75,7 @@ def test_reopening_in_a_year_without_an_official_calendar_is_refused(monkeypatch
     record_feedback(world, proposal, satisfied=False)
     dues = dict(proposal.assignments.values_list("pk", "due_on"))
     changes = StateChange.objects.count()
-    monkeypatch.setattr(ps, "today", lambda: datetime.date(2099, 3, 1))
+    monkeypatch.setattr(ps.common, "today", lambda: datetime.date(2099, 3, 1))
     with pytest.raises(DomainError, match="2099"):
         ps.proposal_reopen(proposal=proposal, actor=world.liaison)
     proposal.refresh_from_db()

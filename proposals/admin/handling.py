@@ -94,7 +94,7 @@ class AssignmentAdmin(ConcurrentEditGuard, RoleAccessMixin, ServiceAdminMixin, N
         return ("proposal", "agency", "role", "assigned_on", "created_at", "updated_at")
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.proposal.state not in services.HANDLING_STATES:
+        if obj is not None and not obj.proposal.can("change_due"):
             return False
         return super().has_change_permission(request, obj)
 
