@@ -19,11 +19,12 @@ from core import actions
 from history.models import StateChange
 from proposals import answers, extensions
 from proposals import services as ps
-from proposals.services import answering, assignment, common, intake, review
 from proposals.interchange import exporter, importer
 from proposals.models import Assignment, Proposal, Proposer
+from proposals.services import answering, assignment, common, intake, review
 from replies import printing
 from replies import services as rs
+from replies.services import letters, sections, stored
 from search import hooks
 from search.models import SearchEntry
 
@@ -37,8 +38,8 @@ NOT_ACTIONS = {
     "proposals.services.common.full_clean": "a check inside the calling action",
     "proposals.services.assignment.check_dates": "a check inside the calling action",
     "proposals.services.assignment.validate_roles": "a check inside the calling action",
-    "replies.services.default_letter_fields": "computes a new letter's wording",
-    "replies.services.letter_pdf_bytes": "reads the stored PDF (storing it is an action)",
+    "replies.services.letters.default_letter_fields": "computes a new letter's wording",
+    "replies.services.stored.letter_pdf_bytes": "reads the stored PDF (storing it is an action)",
     "replies.printing.may_print": "reads a role",
     "replies.printing.part_size": "reads a setting",
     "replies.printing.part_bounds": "arithmetic",
@@ -49,7 +50,8 @@ NOT_ACTIONS = {
     "replies.printing.watch": "runs each job's check in its own transaction",
     "replies.printing.delete_old_files": "deletes files, then rows, job by job",
 }
-SERVICE_MODULES = (common, intake, review, assignment, answering, rs, extensions, printing)
+SERVICE_MODULES = (common, intake, review, assignment, answering, sections, letters, stored, extensions,
+                   printing)
 
 
 def public_functions(module):

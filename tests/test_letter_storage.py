@@ -66,8 +66,8 @@ class Spy:
 
 @pytest.fixture
 def render_spy(monkeypatch):
-    spy = Spy(rs.render_letter_pdf)
-    monkeypatch.setattr(rs, "render_letter_pdf", spy)
+    spy = Spy(rs.stored.render_letter_pdf)
+    monkeypatch.setattr(rs.stored, "render_letter_pdf", spy)
     return spy
 
 
@@ -261,7 +261,7 @@ def test_an_imported_letter_gets_its_pdf_on_first_request(world):
 @pytest.fixture
 def no_font_for(monkeypatch):
     def patch(*chars):
-        monkeypatch.setattr(rs, "missing_characters", lambda letter: list(chars))
+        monkeypatch.setattr(rs.letters, "missing_characters", lambda letter: list(chars))
 
     return patch
 

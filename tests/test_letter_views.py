@@ -137,7 +137,7 @@ def test_two_downloads_are_byte_identical(client, world, signed, monkeypatch):
     client.force_login(world.lead_officer)
     url = reverse("replies:letter_pdf", args=[signed.pk])
     first = body(client.get(url, {"download": "1"}))
-    monkeypatch.setattr(rs, "render_letter_pdf", lambda *a, **k: pytest.fail("rendered again"))
+    monkeypatch.setattr(rs.stored, "render_letter_pdf", lambda *a, **k: pytest.fail("rendered again"))
     second = body(client.get(url, {"download": "1"}))
     assert first == second == stored_bytes(signed)
     assert signed.number in pdf_text(first)

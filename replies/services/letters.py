@@ -1,18 +1,12 @@
-"""Every change to sections and reply letters goes through one of these functions.
-
-Each is atomic, locks its row, checks the move against the model's ``MOVES`` and
-writes the history (see :mod:`core.workflow`).
-"""
+"""Reply letters (答复函): created, edited, classed, ordered, sent for signing, signed,
+issued and voided."""
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -34,177 +28,18 @@ from core.workflow import (
 from history.models import StateChange
 from history.moves import transition
 from notifications import events as notify
-from proposals import answers
 from proposals.models import (
     Assignment,
     Proposal,
-    Recommendation,
     Session,
 )
 from proposals.services import proposal_mark_replied_if_complete
 
-from .composition import build_parts, letter_sections, suggested_class
-from .models import AdoptionStatus, ReplyLetter, Section
-from .numbering import allocate_document_number
-from .pdf import missing_characters, outside_lines, render_letter_pdf
-
-logger = logging.getLogger(__name__)
-
-# ---------------------------------------------------------------- helpers
-
-
-def _handling(proposal: Proposal) -> None:
-    if not answers.is_awaiting(proposal):
-        raise IllegalMove(
-            _("提案当前状态为“%(state)s”，只有已交办或重新办理的提案可以办理。")
-            % {"state": proposal.get_state_display()}
-        )
-
-
-def _assignment(proposal: Proposal, agency: Agency) -> Assignment:
-    assignment = proposal.assignments.filter(agency=agency).first()
-    if assignment is None:
-        raise DomainError(
-            _("%(agency)s不是第%(number)s号提案的承办单位。")
-            % {"agency": agency.name, "number": proposal.number}
-        )
-    return assignment
-
-
-def _lock_section(section: Section) -> Section:
-    return Section.objects.select_for_update(of=("self",)).select_related(
-        "recommendation__proposal", "agency", "adoption"
-    ).get(pk=section.pk)
-
-
-def _lock_letter(letter: ReplyLetter) -> ReplyLetter:
-    return ReplyLetter.objects.select_for_update(of=("self",)).select_related(
-        "proposal__session", "agency"
-    ).get(pk=letter.pk)
-
-
-def _adoption(adoption) -> AdoptionStatus | None:
-    if adoption is None or isinstance(adoption, AdoptionStatus):
-        return adoption
-    found = AdoptionStatus.objects.filter(code=adoption).first()
-    if found is None:
-        raise DomainError(_("采纳情况“%(code)s”不存在。") % {"code": adoption}, field="adoption")
-    return found
-
-
-# ---------------------------------------------------------------- sections (办理意见)
-
-
-@action
-def section_create(
-    *, recommendation: Recommendation, agency: Agency, actor=None, adoption=None, body: str = "",
-    position: int | None = None,
-) -> Section:
-    """Start an agency's answer to a recommendation, as a draft."""
-    require_agency_member(actor, agency)
-    proposal = Proposal.objects.select_for_update().get(pk=recommendation.proposal_id)
-    _handling(proposal)
-    _assignment(proposal, agency)
-    if position is None:
-        position = (recommendation.sections.aggregate(m=Max("position"))["m"] or 0) + 1
-    if Section.objects.filter(recommendation=recommendation, agency=agency, position=position).exists():
-        raise DomainError(_("该位置已有本单位的办理意见。"), field="position")
-    section = Section.objects.create(
-        recommendation=recommendation, agency=agency, adoption=_adoption(adoption),
-        body=(body or "").strip(), position=position,
-        created_by=actor if actor and actor.is_authenticated else None,
-    )
-    StateChange.record(section, action="create", target=section.state, actor=actor, proposal=proposal)
-    return section
-
-
-@action
-def section_update(
-    *, section: Section, actor=None, expected_version: int | None = None, adoption=None,
-    body: str | None = None, position: int | None = None,
-) -> Section:
-    """Edit a draft section. ``expected_version`` guards against overwriting another's save."""
-    section = _lock_section(section)
-    require_agency_member(actor, section.agency)
-    changes = {"adoption": adoption, "body": body, "position": position}
-    check_version(section, expected_version, {k for k, v in changes.items() if v is not None})
-    if section.state != Section.State.DRAFT:
-        raise IllegalMove(
-            _("办理意见当前状态为“%(state)s”，只有草稿可以修改。") % {"state": section.get_state_display()}
-        )
-    if adoption is not None:
-        section.adoption = _adoption(adoption)
-    if body is not None:
-        section.body = body.strip()
-    if position is not None and position != section.position:
-        if Section.objects.filter(recommendation_id=section.recommendation_id, agency=section.agency,
-                                  position=position).exists():
-            raise DomainError(_("该位置已有本单位的办理意见。"), field="position")
-        section.position = position
-    section.version += 1
-    section.save()
-    StateChange.record(section, action="update", actor=actor, proposal=section.proposal,
-                       data={"fields": sorted(k for k, v in changes.items() if v is not None)})
-    return section
-
-
-@action
-def section_submit(*, section: Section, actor=None) -> Section:
-    """Send a draft to the agency's approver."""
-    section = _lock_section(section)
-    require_agency_member(actor, section.agency)
-    _handling(section.proposal)
-    missing = []
-    if section.adoption_id is None:
-        missing.append(_("采纳情况"))
-    if not section.body.strip():
-        missing.append(_("办理意见正文"))
-    if missing:
-        raise DomainError(_("提交前请填写：%(fields)s。") % {"fields": "、".join(missing)})
-    section.version += 1
-    transition(section, "submit", actor=actor, update_fields=["version"])
-    notify.section_submitted(section=section, actor=actor)
-    return section
-
-
-@action
-def section_approve(*, section: Section, actor=None) -> Section:
-    """The agency's approver accepts the section."""
-    section = _lock_section(section)
-    require_approver(actor, section.agency)
-    _handling(section.proposal)
-    section.version += 1
-    transition(section, "approve", actor=actor, update_fields=["version"])
-    return section
-
-
-@action
-def section_return(*, section: Section, actor=None, reason: str = "") -> Section:
-    """The approver sends the section back to draft, saying why."""
-    section = _lock_section(section)
-    require_approver(actor, section.agency)
-    reason = require_reason(reason, _("退回办理意见"))
-    section.version += 1
-    transition(section, "return", actor=actor, reason=reason, update_fields=["version"])
-    notify.section_returned(section=section, actor=actor, reason=reason)
-    return section
-
-
-@action
-def section_revise(*, section: Section, actor=None, reason: str = "") -> Section:
-    """Reopen an approved section for changes, while no signed letter of this round holds it."""
-    section = _lock_section(section)
-    require_agency_member(actor, section.agency)
-    reason = require_reason(reason, _("重新修改办理意见"))
-    proposal = section.proposal
-    _handling(proposal)
-    pending = ReplyLetter.objects.current().filter(proposal=proposal, round=proposal.round)
-    if pending.exclude(state=ReplyLetter.State.DRAFT).exists():
-        raise IllegalMove(_("本轮答复函已送签或签发，办理意见不能再修改；如需修改，请先退回答复函。"))
-    section.version += 1
-    transition(section, "revise", actor=actor, reason=reason, update_fields=["version"])
-    return section
-
+from ..composition import build_parts, letter_sections, suggested_class
+from ..models import ReplyLetter, Section
+from ..numbering import allocate_document_number
+from ..pdf import missing_characters, outside_lines
+from .common import assignment_of, lock_letter, require_handling
 
 # ---------------------------------------------------------------- reply letters (答复函)
 
@@ -239,8 +74,8 @@ def letter_create(*, proposal: Proposal, agency: Agency, actor=None) -> ReplyLet
     """Start the reply letter of an answering agency (the lead, or a separate handler)."""
     require_agency_member(actor, agency)
     proposal = Proposal.objects.select_for_update().select_related("session").get(pk=proposal.pk)
-    _handling(proposal)
-    assignment = _assignment(proposal, agency)
+    require_handling(proposal)
+    assignment = assignment_of(proposal, agency)
     if assignment.role == Assignment.Role.CO:
         raise DomainError(_("会办单位不单独答复，其意见由主办单位汇总答复。"))
     if ReplyLetter.objects.current().filter(proposal=proposal, agency=agency, round=proposal.round).exists():
@@ -262,7 +97,7 @@ EDITABLE_LETTER_FIELDS = (
 def letter_update(*, letter: ReplyLetter, actor=None, expected_version: int | None = None,
                   **fields) -> ReplyLetter:
     """Edit a draft letter's wording. A signed letter's text never changes."""
-    letter = _lock_letter(letter)
+    letter = lock_letter(letter)
     require_agency_member(actor, letter.agency)
     unknown = set(fields) - set(EDITABLE_LETTER_FIELDS)
     if unknown:
@@ -294,7 +129,7 @@ def letter_update(*, letter: ReplyLetter, actor=None, expected_version: int | No
 @action
 def letter_set_class(*, letter: ReplyLetter, klass: str, actor=None, reason: str = "") -> ReplyLetter:
     """Choose the letter's class (分类). A class other than the suggested one needs a reason."""
-    letter = _lock_letter(letter)
+    letter = lock_letter(letter)
     require_agency_member(actor, letter.agency)
     if letter.state != ReplyLetter.State.DRAFT:
         raise IllegalMove(
@@ -329,14 +164,14 @@ def section_move(*, letter: ReplyLetter, section: Section, direction: str, actor
     yet approved (which the letter does not print) follow them. Returns the approved
     sections in their new order.
     """
-    letter = _lock_letter(letter)
+    letter = lock_letter(letter)
     require_agency_member(actor, letter.agency)
     if letter.state != ReplyLetter.State.DRAFT:
         raise IllegalMove(
             _("答复函当前状态为“%(state)s”，只有草稿可以调整各部分的顺序。")
             % {"state": letter.get_state_display()}
         )
-    _handling(letter.proposal)
+    require_handling(letter.proposal)
     if direction not in ("up", "down"):
         raise DomainError(_("移动方向只能是上移或下移。"), field="direction")
     siblings = list(
@@ -408,10 +243,10 @@ def _check_complete(letter: ReplyLetter) -> None:
 @action
 def letter_submit(*, letter: ReplyLetter, actor=None) -> ReplyLetter:
     """送签: send the assembled letter to the agency's approver."""
-    letter = _lock_letter(letter)
+    letter = lock_letter(letter)
     require_agency_member(actor, letter.agency)
     check_move(letter, "submit")
-    _handling(letter.proposal)
+    require_handling(letter.proposal)
     _check_complete(letter)
     _check_printable(letter)
     letter.version += 1
@@ -423,7 +258,7 @@ def letter_submit(*, letter: ReplyLetter, actor=None) -> ReplyLetter:
 @action
 def letter_return(*, letter: ReplyLetter, actor=None, reason: str = "") -> ReplyLetter:
     """The approver sends the letter back for changes."""
-    letter = _lock_letter(letter)
+    letter = lock_letter(letter)
     require_approver(actor, letter.agency)
     reason = require_reason(reason, _("退回答复函"))
     letter.version += 1
@@ -460,10 +295,10 @@ def letter_sign(*, letter: ReplyLetter, actor=None, signed_on: datetime.date | N
 
     Once the transaction commits, a task renders the final PDF and stores it for good.
     """
-    letter = _lock_letter(letter)
+    letter = lock_letter(letter)
     require_approver(actor, letter.agency)
     check_move(letter, "sign")
-    _handling(letter.proposal)
+    require_handling(letter.proposal)
     _check_complete(letter)
     _check_printable(letter)
     signed_on = signed_on or timezone.localdate()
@@ -494,7 +329,7 @@ def letter_sign(*, letter: ReplyLetter, actor=None, signed_on: datetime.date | N
 @action
 def letter_issue(*, letter: ReplyLetter, actor=None, issued_on: datetime.date | None = None) -> ReplyLetter:
     """印发: the office records that the signed letter was printed and sent."""
-    letter = _lock_letter(letter)
+    letter = lock_letter(letter)
     if actor is not None and not is_office(actor) and "approver" not in agency_roles(actor, letter.agency):
         raise PermissionDenied(_("只有办公室或本单位签发人可以印发答复函。"))
     issued_on = issued_on or timezone.localdate()
@@ -510,85 +345,10 @@ def letter_issue(*, letter: ReplyLetter, actor=None, issued_on: datetime.date | 
 @action
 def letter_void(*, letter: ReplyLetter, actor=None, reason: str = "") -> ReplyLetter:
     """作废: withdraw a signed letter; it stays on record with its number, never reused."""
-    letter = _lock_letter(letter)
+    letter = lock_letter(letter)
     require_approver(actor, letter.agency)
     reason = require_reason(reason, _("作废答复函"))
     letter.void_reason = reason
     letter.version += 1
     transition(letter, "void", actor=actor, reason=reason, update_fields=["void_reason", "version"])
     return letter
-
-
-# ---------------------------------------------------------------- stored PDFs (签发稿)
-
-
-class StoredPDFError(DomainError):
-    """The stored PDF of a letter is missing or no longer matches its checksum."""
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _pdf_file_name(letter: ReplyLetter) -> str:
-    year = letter.doc_year or (letter.signed_on.year if letter.signed_on else 0)
-    return f"letter-{year}-{letter.pk}.pdf"
-
-
-@action
-def letter_store_pdf(*, letter: ReplyLetter) -> ReplyLetter:
-    """Render a signed letter's final PDF and keep it, with its SHA-256.
-
-    Idempotent: a letter that already has a stored PDF is returned untouched, so the
-    PDF is rendered once and every later download is the same file. A voided letter
-    keeps its PDF; one voided before its PDF was stored gets it rendered as signed.
-    """
-    letter = _lock_letter(letter)
-    if letter.pdf:
-        return letter
-    if not letter.is_final:
-        raise IllegalMove(
-            _("答复函当前状态为“%(state)s”，签发后才能生成正式PDF。") % {"state": letter.get_state_display()}
-        )
-    data = render_letter_pdf(letter)
-    letter.pdf.save(_pdf_file_name(letter), ContentFile(data), save=False)
-    stored_name = letter.pdf.name
-    # The file is written before the row; if the row cannot be saved, remove the file.
-    try:
-        letter.pdf_sha256 = _sha256(data)
-        letter.save(update_fields=["pdf", "pdf_sha256"])
-    except BaseException:
-        letter.pdf.storage.delete(stored_name)
-        raise
-    logger.info("stored the PDF of letter %s (%s) as %s", letter.pk, letter.number, stored_name)
-    return letter
-
-
-def letter_pdf_bytes(*, letter: ReplyLetter) -> bytes:
-    """The stored final PDF of a signed, issued or voided letter, checked against its SHA-256.
-
-    A letter without a stored PDF yet (the task has not run, or a letter imported from an
-    earlier system) gets it stored now. A file that is missing or altered is refused.
-    """
-    if not letter.pdf or not letter.pdf_sha256:
-        letter = letter_store_pdf(letter=letter)
-    try:
-        with letter.pdf.open("rb") as stored:
-            data = stored.read()
-    except OSError as error:
-        logger.error("the stored PDF of letter %s (%s) cannot be read: %s",
-                     letter.pk, letter.number, error)
-        raise StoredPDFError(
-            _("答复函 %(number)s 的存档PDF文件无法读取，请联系系统管理员。") % {"number": letter.number}
-        ) from error
-    digest = _sha256(data)
-    if digest != letter.pdf_sha256:
-        logger.error(
-            "the stored PDF of letter %s (%s) fails its checksum: expected %s, found %s (%s)",
-            letter.pk, letter.number, letter.pdf_sha256, digest, letter.pdf.name,
-        )
-        raise StoredPDFError(
-            _("答复函 %(number)s 的存档PDF文件与签发时的校验值不符，可能已被改动，系统拒绝提供。请联系系统管理员。")
-            % {"number": letter.number}
-        )
-    return data
