@@ -17,7 +17,8 @@ from history.models import StateChange
 from proposals import answers
 from proposals import services as ps
 from proposals.models import Proposal
-from proposals.stats import AGENCY_SORTS, session_statistics, sort_agencies, summary_text
+from proposals.stats import AGENCY_SORTS, session_statistics, sort_agencies
+from proposals.summary import summary_text
 from replies import services as rs
 from tests import factories
 from tests.factories import proposal_in_state

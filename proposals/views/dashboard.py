@@ -44,8 +44,8 @@ from ..stats import (
     cached_session_statistics,
     format_percent,
     sort_agencies,
-    summary_text,
 )
+from ..summary import summary_text
 
 # ---------------------------------------------------------------- the page
 

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from proposals.models import Session
-from proposals.stats import format_percent, session_statistics, summary_text
+from proposals.stats import format_percent, session_statistics
+from proposals.summary import summary_text
 
 # The Chinese table: (key, label) of the session's counts.
 COUNTS = (
