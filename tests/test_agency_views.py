@@ -11,10 +11,12 @@ import datetime
 import re
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.workflow import DomainError, IllegalMove
 from proposals import services as ps
 from proposals.models import Proposal
 from replies import services as rs
@@ -501,17 +503,17 @@ def test_two_people_editing_a_letter(client, world):
 def test_section_move_is_only_for_draft_letters_and_the_letters_agency(world, answered):
     proposal, first, second = answered
     letter = rs.letter_create(proposal=proposal, agency=world.lead, actor=world.lead_officer)
-    with pytest.raises(rs.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         rs.section_move(letter=letter, section=first, direction="down", actor=world.co_officer)
-    with pytest.raises(rs.DomainError, match="已排在最后一位"):
+    with pytest.raises(DomainError, match="已排在最后一位"):
         rs.section_move(letter=letter, section=second, direction="down", actor=world.lead_officer)
-    with pytest.raises(rs.DomainError, match="上移或下移"):
+    with pytest.raises(DomainError, match="上移或下移"):
         rs.section_move(letter=letter, section=second, direction="sideways", actor=world.lead_officer)
     moved = rs.section_move(letter=letter, section=second, direction="up", actor=world.lead_officer)
     assert [(s.pk, s.position) for s in moved] == [(second.pk, 1), (first.pk, 2)]
     assert history_of(letter).last().data["fields"] == ["order"]
     rs.letter_submit(letter=letter, actor=world.lead_officer)
-    with pytest.raises(rs.IllegalMove, match="只有草稿可以调整"):
+    with pytest.raises(IllegalMove, match="只有草稿可以调整"):
         rs.section_move(letter=letter, section=second, direction="down", actor=world.lead_officer)
 
 
@@ -519,7 +521,7 @@ def test_section_move_keeps_sections_not_yet_approved_after_the_printed_ones(wor
     proposal, first, second = answered
     pending = section_of(world, proposal, world.lead, 1, body="还在审核。", state="submitted")
     letter = rs.letter_create(proposal=proposal, agency=world.lead, actor=world.lead_officer)
-    with pytest.raises(rs.DomainError, match="只有审核通过"):
+    with pytest.raises(DomainError, match="只有审核通过"):
         rs.section_move(letter=letter, section=pending, direction="up", actor=world.lead_officer)
     rs.section_move(letter=letter, section=second, direction="up", actor=world.lead_officer)
     order = list(letter_sections(letter).filter(recommendation__ordinal=1))

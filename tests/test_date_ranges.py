@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.workflow import DomainError
 from proposals import services as ps
 from proposals.models import Assignment, Proposal
 from replies import services as rs
@@ -66,20 +67,20 @@ def test_signing_and_printing_dates_stay_in_range(client, world):
     assert OUT_OF_RANGE in text(response)
     assert ReplyLetter.objects.get(pk=letter.pk).state == ReplyLetter.State.IN_REVIEW
     signed = letter_in_state(world, "signed")
-    with pytest.raises(ps.DomainError, match=OUT_OF_RANGE):
+    with pytest.raises(DomainError, match=OUT_OF_RANGE):
         rs.letter_issue(letter=signed, actor=world.office, issued_on=datetime.date(3000, 1, 1))
 
 
 def test_feedback_and_submission_dates_stay_in_range(client, world):
     replied = proposal_in_state(world, Proposal.State.REPLIED)
-    with pytest.raises(ps.DomainError, match=OUT_OF_RANGE):
+    with pytest.raises(DomainError, match=OUT_OF_RANGE):
         ps.feedback_record(proposal=replied, handling="satisfied", result="satisfied",
                            received_on=datetime.date(1900, 1, 1), actor=world.liaison)
     proposal = world.proposal()
     client.force_login(world.liaison)
     page = client.get(reverse("proposals:edit", args=[proposal.pk]))
     assert page.status_code == 200
-    with pytest.raises(ps.DomainError, match=OUT_OF_RANGE):
+    with pytest.raises(DomainError, match=OUT_OF_RANGE):
         ps.proposal_update(proposal=proposal, submitted_on=datetime.date(1900, 1, 1), actor=world.liaison)
     # The admin's proposal form asks the model, which asks the session.
     admin = superuser()
