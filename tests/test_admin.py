@@ -22,9 +22,25 @@ pytestmark = pytest.mark.django_db
 PROJECT_APPS = ("agencies", "history", "proposals", "replies")
 
 
+@pytest.fixture(scope="module")
+def demo_world(django_db_setup, django_db_blocker):
+    """The demo data, loaded once for the module and rolled back at its end; each test's
+    own changes are rolled back after it (the ``db`` fixture's savepoint)."""
+    import tempfile
+
+    from django.db import transaction
+    from django.test import override_settings
+
+    with tempfile.TemporaryDirectory() as media, django_db_blocker.unblock():
+        with override_settings(MEDIA_ROOT=media), transaction.atomic():
+            call_command("load_demo", stdout=StringIO())
+            yield media
+            transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=StringIO())
+def demo(demo_world, db, settings):
+    settings.MEDIA_ROOT = demo_world
 
 
 def user(username):

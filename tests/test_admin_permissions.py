@@ -33,7 +33,8 @@ from history.models import StateChange
 from replies.models import ReplyLetter
 from tests.test_permissions import INTERNAL_REASON, READS, ROLES
 
-pytestmark = pytest.mark.django_db
+# The module's world is built once (a module fixture): its tests stay on one worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("test_admin_permissions")]
 
 OUTCOMES = {"ok", "login", "forbidden", "missing"}
 

@@ -26,7 +26,8 @@ from django.urls import reverse
 from tests.html_forms import all_forms, form_fields
 from tests.test_permissions import ROWS
 
-pytestmark = pytest.mark.django_db
+# The module's world is built once (a module fixture): its tests stay on one worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("test_fuzz")]
 
 ROLES = ("superuser", "lead_officer")
 NUL = "ab\x00cd\x01\x1b"

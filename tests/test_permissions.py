@@ -48,7 +48,8 @@ from tests import factories
 from tests.factories import AgencyFactory, letter_in_state, proposal_in_state, user_in
 
 # Every test here reads the test database (the module's world is built in it).
-pytestmark = pytest.mark.django_db
+# The module's world is built once (a module fixture): its tests stay on one worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("test_permissions")]
 
 ROLES = (
     "anonymous", "liaison", "office", "lead_officer", "lead_approver",

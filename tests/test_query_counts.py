@@ -36,7 +36,8 @@ from tests.factories import (
 from tests.test_permissions import ROLES, ROWS, TARGETS
 
 # Every test here reads the test database (the module's world is built in it).
-pytestmark = pytest.mark.django_db
+# The module's world is built once (a module fixture): its tests stay on one worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("test_query_counts")]
 
 SMALL, LARGE = 2, 10
 
