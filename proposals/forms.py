@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from core.text import REASON_TEXT
 
+from . import refusals
 from .deadlines import UnknownCalendarYear
 from .models import (
     Assignment,
@@ -261,7 +262,7 @@ class AssignmentRowForm(Form):
         data = super().clean()
         assigned_on, due_on = data.get("assigned_on"), data.get("due_on")
         if data.get("agency") and assigned_on and due_on and due_on < assigned_on:
-            self.add_error("due_on", _("办理期限不能早于交办日期。"))
+            self.add_error("due_on", refusals.DUE_BEFORE_ASSIGNED)
         return data
 
 
@@ -273,9 +274,9 @@ class BaseAssignmentFormSet(BaseFormSet):
             return
         agencies = [form.cleaned_data["agency"] for form in self.forms if form.cleaned_data.get("agency")]
         if not agencies:
-            raise ValidationError(_("请至少指定一个承办单位。"))
+            raise ValidationError(refusals.NO_AGENCY)
         if len({agency.pk for agency in agencies}) != len(agencies):
-            raise ValidationError(_("同一单位不能重复交办。"))
+            raise ValidationError(refusals.AGENCY_TWICE)
 
     def items(self, session: Session, today: datetime.date) -> list[dict]:
         items = []
@@ -317,7 +318,7 @@ class AssignmentAddForm(Form):
                              initial=Assignment.Role.CO)
     assigned_on = date_field(_("交办日期"))
     due_on = date_field(_("办理期限"), required=False)
-    reason = reason_field(help_text=_("交办后增加承办单位须说明理由。"))
+    reason = reason_field(help_text=refusals.REASON_FOR_ADDED_AGENCY)
 
     def __init__(self, *args, proposal: Proposal, **kwargs):
         super().__init__(*args, **kwargs)
@@ -333,12 +334,12 @@ class AssignmentAddForm(Form):
         data = super().clean()
         assigned_on, due_on = data.get("assigned_on"), data.get("due_on")
         if assigned_on and due_on and due_on < assigned_on:
-            self.add_error("due_on", _("办理期限不能早于交办日期。"))
+            self.add_error("due_on", refusals.DUE_BEFORE_ASSIGNED)
         if assigned_on and not due_on and data.get("role"):
             try:
                 default_due_on(self.proposal.session, data["role"], assigned_on)
             except UnknownCalendarYear as error:
-                self.add_error("due_on", _("%(error)s请直接填写办理期限。") % {"error": error})
+                self.add_error("due_on", refusals.ENTER_DUE_DATE % {"error": error})
         return data
 
     def due_on_value(self) -> datetime.date:
@@ -390,7 +391,7 @@ class FeedbackForm(Form):
     def clean_received_on(self):
         value = self.cleaned_data["received_on"]
         if value > timezone.localdate():
-            raise ValidationError(_("收到日期不能晚于今天。"))
+            raise ValidationError(refusals.RECEIVED_IN_THE_FUTURE)
         return value
 
 

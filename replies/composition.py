@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from proposals.models import Assignment, Recommendation
 
@@ -92,6 +93,9 @@ def letter_paragraphs(part: dict) -> list[str]:
         else:
             paragraphs = [part["phrase"]]
     return paragraphs
+
+
+OTHER_CLASS_NEEDS_REASON = gettext_lazy("所选分类（%(k)s类）与建议分类（%(s)s类）不同，须填写理由。")
 
 
 def suggest_class(classes) -> str:

@@ -13,6 +13,7 @@ from agencies.models import Agency
 from core.text import CC_TEXT
 from proposals.models import Session
 
+from .composition import OTHER_CLASS_NEEDS_REASON
 from .models import AdoptionStatus, Disclosure, PrintJob, ReplyLetter, Section
 
 
@@ -185,8 +186,7 @@ class LetterClassForm(forms.Form):
         data = super().clean()
         klass, reason = data.get("klass"), (data.get("reason") or "").strip()
         if klass and self.suggested and klass != self.suggested and not reason:
-            self.add_error("reason", _("所选分类（%(k)s类）与建议分类（%(s)s类）不同，须填写理由。")
-                           % {"k": klass, "s": self.suggested})
+            self.add_error("reason", str(OTHER_CLASS_NEEDS_REASON) % {"k": klass, "s": self.suggested})
         return data
 
 

@@ -15,7 +15,7 @@ from core.admin_tools import (
     ServiceForm,
 )
 
-from .. import services
+from .. import refusals, services
 from ..models import (
     Assignment,
     ExtensionRequest,
@@ -27,7 +27,7 @@ from ..models import (
 
 class AssignmentAddForm(ServiceForm):
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text=_("交办后增加承办单位须说明理由。"))
+                             help_text=refusals.REASON_FOR_ADDED_AGENCY)
 
     class Meta:
         model = Assignment

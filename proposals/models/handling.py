@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.text import COMMENT_TEXT, REASON_TEXT
 from core.workflow import Move, Workflow
 
+from .. import refusals
 from .proposal import HANDLING_STATES, Proposal
 
 
@@ -145,7 +146,7 @@ class Assignment(models.Model):
     def clean(self):
         super().clean()
         if self.assigned_on and self.due_on and self.due_on < self.assigned_on:
-            raise ValidationError({"due_on": _("办理期限不能早于交办日期。")})
+            raise ValidationError({"due_on": refusals.DUE_BEFORE_ASSIGNED})
 
 
 

@@ -17,6 +17,7 @@ from history.models import StateChange
 from history.moves import transition
 from notifications import events as notify
 
+from .. import refusals
 from ..deadlines import UnknownCalendarYear
 from ..models import (
     HANDLING_STATES,
@@ -88,7 +89,7 @@ def feedback_record(
     _check_satisfaction(result, "result")
     received_on = received_on or common.today()
     if received_on > common.today():
-        raise DomainError(_("收到日期不能晚于今天。"), field="received_on")
+        raise DomainError(refusals.RECEIVED_IN_THE_FUTURE, field="received_on")
     proposal.session.check_date(received_on, _("收到日期"), field="received_on")
     feedback = Feedback.objects.create(
         proposal=proposal, round=proposal.round, received_on=received_on, handling=handling,

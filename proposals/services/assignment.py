@@ -19,6 +19,7 @@ from history.models import StateChange
 from history.moves import transition
 from notifications import events as notify
 
+from .. import refusals
 from ..models import (
     Assignment,
     Proposal,
@@ -62,10 +63,10 @@ def proposal_assign(*, proposal: Proposal, assignments: Iterable[Mapping], actor
     proposal = lock(proposal)
     items = list(assignments)
     if not items:
-        raise DomainError(_("请至少指定一个承办单位。"), field="assignments")
+        raise DomainError(refusals.NO_AGENCY, field="assignments")
     agencies = [item["agency"] for item in items]
     if len({a.pk for a in agencies}) != len(agencies):
-        raise DomainError(_("同一单位不能重复交办。"), field="assignments")
+        raise DomainError(refusals.AGENCY_TWICE, field="assignments")
     validate_roles([item["role"] for item in items])
     for item in items:
         agency = item["agency"]

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from core.pages import liaison_only, refuse
 from core.workflow import ConcurrentEdit, DomainError
 
-from .. import services
+from .. import refusals, services
 from ..deadlines import UnknownCalendarYear
 from ..forms import (
     AssignmentAddForm,
@@ -54,7 +54,7 @@ def _due_hint(proposal: Proposal, today: datetime.date) -> list[str]:
         lead = session.due_date_for(Assignment.Role.LEAD, today)
         co = session.due_date_for(Assignment.Role.CO, today)
     except UnknownCalendarYear as error:
-        lines.append(_("%(error)s请直接填写办理期限。") % {"error": error})
+        lines.append(refusals.ENTER_DUE_DATE % {"error": error})
     else:
         lines.append(_("今天交办的主办、分办单位：%(explanation)s") % {"explanation": lead.explanation})
         lines.append(_("今天交办的会办单位：%(explanation)s") % {"explanation": co.explanation})
@@ -83,7 +83,7 @@ def proposal_assign(request, pk: int):
             except DomainError as error:
                 errors.append(error.message)
             except UnknownCalendarYear as error:
-                errors.append(_("%(error)s请直接填写办理期限。") % {"error": error})
+                errors.append(refusals.ENTER_DUE_DATE % {"error": error})
             else:
                 messages.success(request, _("第%(number)s号提案已交办。") % {"number": proposal.number})
                 return redirect("proposals:detail", pk=proposal.pk)

@@ -35,7 +35,7 @@ from proposals.models import (
 )
 from proposals.services import proposal_mark_replied_if_complete
 
-from ..composition import build_parts, letter_sections, suggested_class
+from ..composition import OTHER_CLASS_NEEDS_REASON, build_parts, letter_sections, suggested_class
 from ..models import ReplyLetter, Section
 from ..numbering import allocate_document_number
 from ..pdf import missing_characters, outside_lines
@@ -234,7 +234,7 @@ def _check_complete(letter: ReplyLetter) -> None:
     suggested = suggested_class(letter)
     if suggested and letter.klass != suggested and not letter.class_reason.strip():
         raise DomainError(
-            _("所选分类（%(k)s类）与建议分类（%(s)s类）不同，须填写理由。")
+            OTHER_CLASS_NEEDS_REASON
             % {"k": letter.klass, "s": suggested},
             field="class_reason",
         )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.pages import is_htmx, refuse
+from core.roles import require_approver
 from core.workflow import ConcurrentEdit, DomainError, IllegalMove
 from proposals import answers
 
@@ -263,10 +264,7 @@ def letter_submit(request, pk: int):
 
 
 def _require_signer(user, agency) -> None:
-    if not may_sign(user, agency):
-        raise PermissionDenied(
-            _("只有%(agency)s的签发人可以进行此操作。") % {"agency": agency.short_name}
-        )
+    require_approver(user, agency)
 
 
 @login_required
