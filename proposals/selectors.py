@@ -1,13 +1,15 @@
-"""The read model of the proposal pages: what the proposal page shows of its
-assignments, letters, feedback and history, scoped to the user."""
+"""The read model of the proposal pages: the list (the proposals a user may see, with
+what each row shows) and the proposal page (its assignments, letters, feedback and
+history), scoped to the user."""
 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from typing import NamedTuple
 
-from django.db.models import (
-    Prefetch,
-)
+from django.db.models import Count, OuterRef, Prefetch, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +28,7 @@ from .models import (
     Recommendation,
     Satisfaction,
     Signature,
+    is_overdue,
 )
 
 
@@ -212,3 +215,63 @@ def history_agencies(proposal: Proposal) -> dict[str, str]:
 
 def days_to(due: datetime.date | None, today: datetime.date) -> int | None:
     return (due - today).days if due else None
+
+
+# ---------------------------------------------------------------- the list
+
+
+def proposal_list_queryset(user, today: datetime.date | None = None):
+    """The proposals ``user`` may see, each with its session, category, ``lead_name`` and
+    ``co_signer_count``; :func:`prepare_rows` adds the rest of what the list shows."""
+    signed = Signature.objects.filter(proposal=OuterRef("pk"))
+    co_signers = (signed.filter(role=Signature.Role.CO_SIGNER).order_by().values("proposal")
+                  .annotate(n=Count("pk")).values("n"))
+    return (
+        Proposal.objects.visible_to(user)
+        .select_related("session", "category")
+        .defer("body")
+        .annotate(
+            lead_name=Coalesce(Subquery(signed.filter(role=Signature.Role.LEAD).values("proposer__name")[:1]),
+                               Value("")),
+            co_signer_count=Coalesce(Subquery(co_signers), 0),
+        )
+    )
+
+
+class Handler(NamedTuple):
+    """An agency handling a proposal, as the list shows it."""
+
+    role: str
+    name: str
+    short_name: str
+
+
+def prepare_rows(proposals, today: datetime.date | None = None) -> list:
+    """Set on each of ``proposals`` (a page of the list, or all of an export) what the
+    list shows beyond the proposal's own columns, in two queries of plain values (no
+    model rows): ``handlers`` (lead first, then co- and separate handlers), ``classes``
+    (of the current round's letters), ``is_overdue``, ``days_left`` and ``due_soon``."""
+    today = today or timezone.localdate()
+    proposals = list(proposals)
+    ids = [proposal.pk for proposal in proposals]
+    handlers = defaultdict(list)
+    rows = (Assignment.objects.filter(proposal_id__in=ids).annotate(role_order=Assignment.role_order())
+            .order_by("proposal_id", "role_order", "agency__code")
+            .values_list("proposal_id", "role", "agency__name", "agency__short_name"))
+    for proposal_id, *handler in rows if ids else ():
+        handlers[proposal_id].append(Handler(*handler))
+    classes = defaultdict(set)
+    rows = ReplyLetter.objects.current().filter(proposal_id__in=ids).values_list("proposal_id", "round", "klass")
+    for proposal_id, round_, klass in rows if ids else ():
+        if klass:
+            classes[proposal_id, round_].add(klass)
+    for proposal in proposals:
+        proposal.handlers = handlers[proposal.pk]
+        proposal.classes = sorted(classes[proposal.pk, proposal.round])
+        proposal.is_overdue = is_overdue(proposal, today)
+        due = proposal.earliest_due_on
+        proposal.days_left = (due - today).days if due and proposal.state in HANDLING_STATES else None
+        proposal.due_soon = (
+            proposal.days_left is not None and 0 <= proposal.days_left <= proposal.session.due_soon_days
+        )
+    return proposals

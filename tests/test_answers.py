@@ -147,8 +147,8 @@ def test_removing_an_assignment_moves_the_earliest_due_date(world):
 
 @pytest.mark.stale_facts  # ends by writing a stale fact to see stale() find it
 def test_a_proposal_keeps_the_due_date_it_waits_on_and_is_overdue_by_it(world):
-    from proposals.filters import prepare_rows
     from proposals.models import Proposal, proposal_overdue
+    from proposals.selectors import prepare_rows
 
     proposal = world.assigned()  # lead due 2023-06-01, co due 2023-04-01
     proposal.refresh_from_db()

@@ -21,8 +21,9 @@ from django.db.models import Q
 from django.http import QueryDict
 
 from demo.generate import generate
-from proposals.filters import ProposalFilter, proposal_list_queryset
+from proposals.filters import ProposalFilter
 from proposals.models import Category, Proposal, Session
+from proposals.selectors import proposal_list_queryset
 from replies.models import ReplyLetter
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]

@@ -3,7 +3,7 @@
 Twenty-five rows of nine cells each, with links, tags and translated phrases, took the
 template engine about half of the list's time; like the admin's change list, the rows
 are built here with ``format_html`` instead. The proposals come from
-``proposal_list_queryset`` and ``prepare_rows``; the markup is the table's, cell by cell.
+``proposals.selectors.proposal_list_queryset`` and ``prepare_rows``; the markup is the table's, cell by cell.
 """
 
 from __future__ import annotations

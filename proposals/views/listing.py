@@ -12,10 +12,11 @@ from core import excel
 from core.pages import signed_in
 from core.roles import is_liaison
 
-from ..filters import ProposalFilter, prepare_rows, proposal_list_queryset
+from ..filters import ProposalFilter
 from ..models import (
     Assignment,
 )
+from ..selectors import prepare_rows, proposal_list_queryset
 from .common import (
     PER_PAGE,
     page,
