@@ -15,18 +15,17 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core import excel
+from core.pages import allowed
 from core.roles import is_liaison
 
 from ..charts import (
@@ -86,10 +85,8 @@ def _satisfaction_rows(stats: dict) -> list[dict]:
 
 
 @require_GET
-@login_required
+@allowed(is_liaison, gettext_lazy("只有提案委工作人员可以查看统计。"))
 def dashboard(request):
-    if not is_liaison(request.user):
-        raise PermissionDenied(_("只有提案委工作人员可以查看统计。"))
     sessions, session = _session(request)
     if session is None:
         return render(request, "proposals/dashboard.html", {"sessions": [], "session": None})
