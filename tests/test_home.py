@@ -84,3 +84,22 @@ def test_home_query_count_does_not_grow_with_the_data(client, world):
         world.signed_letter()
         world.assigned()
     assert [queries(user) for user in users] == before
+
+
+def test_a_voided_letter_puts_the_proposal_back_on_the_home_page_as_in_the_inbox(client, world):
+    """The home page and the inbox read one selector: after the lead's signed letter is
+    voided, both list the proposal again for the lead agency."""
+    from replies import services as rs
+
+    proposal, letter = world.signed_letter()
+    client.force_login(world.lead_officer)
+    title = proposal.title
+
+    def shown() -> tuple[bool, bool]:
+        home = client.get(reverse("home")).content.decode()
+        inbox = client.get(reverse("replies:inbox")).content.decode()
+        return title in home, title in inbox
+
+    assert shown() == (False, False)
+    rs.letter_void(letter=letter, actor=world.lead_approver, reason="文字有误")
+    assert shown() == (True, True)
