@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from core.roles import agency_ids, agency_roles, approver_agency_ids, is_liaison
@@ -145,8 +145,15 @@ def inbox(user, *, today: datetime.date | None = None, assignments=None) -> list
 # ---------------------------------------------------------------- the approvers' queues
 
 
+def _due_of(proposal: str):
+    """The due date of the assignment of the row's agency on the proposal at ``proposal``."""
+    return Subquery(Assignment.objects.filter(
+        proposal=OuterRef(proposal), agency=OuterRef("agency")).values("due_on")[:1])
+
+
 def sections_to_approve(user) -> QuerySet[Section]:
-    """待审核: submitted sections of the agencies where ``user`` signs, oldest first."""
+    """待审核: submitted sections of the agencies where ``user`` signs, the most urgent first
+    (by the agency's due date, then proposal and recommendation), each with ``due``."""
     if user is None or not user.is_authenticated:
         return Section.objects.none()
     return (
@@ -155,12 +162,15 @@ def sections_to_approve(user) -> QuerySet[Section]:
             recommendation__proposal__in=awaiting_proposals(),
         )
         .select_related("recommendation__proposal", "agency", "adoption")
-        .order_by("updated_at", "id")
+        .annotate(due=_due_of("recommendation__proposal"))
+        .order_by(F("due").asc(nulls_last=True), "recommendation__proposal__number",
+                  "recommendation__ordinal", "position", "id")
     )
 
 
 def letters_to_sign(user) -> QuerySet[ReplyLetter]:
-    """待签发: letters sent for signing in the agencies where ``user`` signs, oldest first."""
+    """待签发: letters sent for signing in the agencies where ``user`` signs, the most urgent
+    first (by the agency's due date, then proposal), each with ``due``."""
     if user is None or not user.is_authenticated:
         return ReplyLetter.objects.none()
     return (
@@ -168,7 +178,8 @@ def letters_to_sign(user) -> QuerySet[ReplyLetter]:
             agency_id__in=approver_agency_ids(user), state=ReplyLetter.State.IN_REVIEW
         )
         .select_related("proposal", "agency")
-        .order_by("updated_at", "id")
+        .annotate(due=_due_of("proposal"))
+        .order_by(F("due").asc(nulls_last=True), "proposal__number", "id")
     )
 
 

@@ -103,3 +103,82 @@ def test_a_voided_letter_puts_the_proposal_back_on_the_home_page_as_in_the_inbox
     assert shown() == (False, False)
     rs.letter_void(letter=letter, actor=world.lead_approver, reason="文字有误")
     assert shown() == (True, True)
+
+
+def _links(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'href="([^"]+)"', html)
+
+
+def test_every_agency_to_do_opens_the_page_where_it_is_done(client, world):
+    """A draft opens its editor, a submitted section its approval on the handling page, a
+    letter to sign its signing page, an assignment its handling page."""
+    from replies import services as rs
+
+    proposal = world.assigned()
+    first, second = proposal.recommendations.order_by("ordinal")
+    draft = rs.section_create(recommendation=first, agency=world.lead, actor=world.lead_officer,
+                              adoption="adopted", body="已办理。")
+    submitted = rs.section_create(recommendation=second, agency=world.lead, actor=world.lead_officer,
+                                  adoption="adopted", body="已办理。")
+    rs.section_submit(section=submitted, actor=world.lead_officer)
+    _other, letter = world.ready_letter()
+    rs.letter_submit(letter=letter, actor=world.lead_officer)
+
+    client.force_login(world.lead_approver)
+    links = _links(client.get(reverse("home")).content.decode())
+    assert reverse("replies:section_edit", args=[draft.pk]) in links
+    assert f'{reverse("replies:handling", args=[proposal.pk])}#rec-{second.pk}' in links
+    assert reverse("replies:letter_detail", args=[letter.pk]) in links
+    assert reverse("replies:handling", args=[proposal.pk]) in links
+    assert reverse("proposals:detail", args=[proposal.pk]) not in links
+    # Each of those pages answers, and holds the action it promises.
+    assert client.get(reverse("replies:section_edit", args=[draft.pk])).status_code == 200
+    handling = client.get(reverse("replies:handling", args=[proposal.pk])).content.decode()
+    assert reverse("replies:section_approve", args=[submitted.pk]) in handling
+    signing = client.get(reverse("replies:letter_detail", args=[letter.pk])).content.decode()
+    assert reverse("replies:letter_sign", args=[letter.pk]) in signing
+
+
+def test_the_liaison_to_dos_open_assignment_and_feedback(client, world):
+    registered = world.proposal()
+    ps.proposal_register(proposal=registered, actor=world.liaison)
+    replied, _letter = world.signed_letter()
+    client.force_login(world.liaison)
+    links = _links(client.get(reverse("home")).content.decode())
+    assert reverse("proposals:assign", args=[registered.pk]) in links
+    assert reverse("proposals:feedback", args=[replied.pk]) in links
+
+
+def test_the_office_to_do_opens_the_print_page_at_the_letter(client, world):
+    _proposal, letter = world.signed_letter()
+    client.force_login(world.office)
+    links = _links(client.get(reverse("home")).content.decode())
+    target = next(link for link in links if link.endswith(f"#letter-{letter.pk}"))
+    page = client.get(target.replace("&amp;", "&").split("#")[0]).content.decode()
+    assert f'id="letter-{letter.pk}"' in page
+    assert reverse("replies:letter_issue", args=[letter.pk]) in page
+
+
+def test_home_and_inbox_say_days_left_and_overdue_in_the_same_words(client, world):
+    proposal = world.assigned()  # the lead is due on 2023-06-01
+    client.force_login(world.lead_officer)
+    home = client.get(reverse("home")).content.decode()
+    inbox = client.get(reverse("replies:inbox")).content.decode()
+    due = proposal.assignments.get(agency=world.lead).due_on
+    from django.utils import timezone
+
+    overdue = (timezone.localdate() - due).days
+    words = f"已超期{overdue}天"
+    assert words in home and words in inbox
+
+
+def test_the_agency_sees_its_way_to_work_from_the_proposal_page(client, world):
+    proposal = world.assigned()
+    client.force_login(world.lead_officer)
+    page = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
+    assert reverse("replies:handling", args=[proposal.pk]) in page
+    client.force_login(world.office)
+    page = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
+    assert reverse("replies:handling", args=[proposal.pk]) not in page

@@ -222,3 +222,31 @@ def test_proposal_letters_are_scoped(world):
     outsider = user_in(AgencyFactory(code="outside"), "officer")
     assert not selectors.proposal_letters(proposal, outsider).exists()
     assert ReplyLetter.objects.count() == 1
+
+
+def test_the_approvers_queues_put_the_most_urgent_first(world):
+    later = world.assigned(number="132101")
+    sooner = world.assigned(number="132102")
+    ps.assignment_change_due(assignment=sooner.assignments.get(agency=world.lead),
+                             due_on=datetime.date(2023, 5, 1), actor=world.liaison, reason="提前")
+    for proposal in (later, sooner):  # the later one is submitted first
+        for recommendation in proposal.recommendations.order_by("-ordinal"):
+            section = rs.section_create(recommendation=recommendation, agency=world.lead,
+                                        actor=world.lead_officer, adoption="adopted", body="已办理。")
+            rs.section_submit(section=section, actor=world.lead_officer)
+    queue = list(selectors.sections_to_approve(world.lead_approver))
+    assert [(s.recommendation.proposal.number, s.recommendation.ordinal) for s in queue] == [
+        ("132102", 1), ("132102", 2), ("132101", 1), ("132101", 2)]
+
+
+
+def test_the_letters_to_sign_put_the_most_urgent_first(world):
+    later = world.assigned(number="132101")
+    sooner = world.assigned(number="132102")
+    ps.assignment_change_due(assignment=sooner.assignments.get(agency=world.lead),
+                             due_on=datetime.date(2023, 5, 1), actor=world.liaison, reason="提前")
+    for proposal in (later, sooner):  # the later one is sent for signing first
+        _p, letter = world.ready_letter(proposal)
+        rs.letter_submit(letter=letter, actor=world.lead_officer)
+    assert [letter.proposal.number for letter in selectors.letters_to_sign(world.lead_approver)] == [
+        "132102", "132101"]

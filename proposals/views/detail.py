@@ -9,13 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.pages import liaison_only, signed_in
-from core.roles import is_liaison
+from core.roles import agency_ids, is_liaison
 from core.workflow import DomainError
 from replies.composition import recommendation_heading
 from search.forms import MergeForm
 from search.similarity import similar_for_page
 
-from .. import services
+from .. import answers, services
 from ..models import (
     Proposal,
     Signature,
@@ -36,9 +36,12 @@ from .common import (
 
 
 def _actions(user, proposal: Proposal) -> dict:
-    """The buttons the page shows: what this user may do to the proposal in its state."""
+    """The buttons the page shows: what this user may do to the proposal in its state. Staff
+    of an agency the proposal awaits get the way to their agency's handling page."""
     if not is_liaison(user):
-        return {}
+        ids = agency_ids(user)
+        mine = bool(ids) and proposal.assignments.filter(agency_id__in=ids).exists()
+        return {"agency_work": True} if mine and answers.is_awaiting(proposal) else {}
     return {
         "edit": proposal.can("edit"),
         "review": proposal.can("register"),

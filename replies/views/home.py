@@ -15,7 +15,7 @@ from core.roles import agency_ids, approver_agency_ids, is_liaison, is_office
 from proposals.models import Assignment, ExtensionRequest, Proposal
 
 from ..models import ReplyLetter, Section
-from ..selectors import days_left, inbox_assignments
+from ..selectors import days_left, inbox_assignments, letters_to_sign, sections_to_approve
 
 LIST_LIMIT = 10
 
@@ -23,13 +23,15 @@ LIST_LIMIT = 10
 def _liaison_todo() -> tuple[list[dict], list[Assignment]]:
     today = timezone.localdate()
     groups = []
-    for state, label in (
-        (Proposal.State.SUBMITTED, _("待审查的提案")),
-        (Proposal.State.REGISTERED, _("已立案、待交办的提案")),
-        (Proposal.State.REPLIED, _("已答复、待登记反馈的提案")),
+    # Each group's links open the page where its proposals are acted on: the proposal page
+    # with the review buttons, the assignment page, the feedback page.
+    for state, label, action in (
+        (Proposal.State.SUBMITTED, _("待审查的提案"), "proposals:detail"),
+        (Proposal.State.REGISTERED, _("已立案、待交办的提案"), "proposals:assign"),
+        (Proposal.State.REPLIED, _("已答复、待登记反馈的提案"), "proposals:feedback"),
     ):
         queryset = Proposal.objects.filter(state=state).select_related("session").order_by("number")
-        groups.append({"label": label, "count": queryset.count(),
+        groups.append({"label": label, "count": queryset.count(), "action": action,
                        "proposals": list(queryset[:LIST_LIMIT])})
     overdue = list(
         Assignment.objects.overdue(today).select_related("proposal", "agency").order_by("due_on")[:LIST_LIMIT]
@@ -47,12 +49,8 @@ def _agency_todo(user) -> dict:
         assignment.days_left = days_left(assignment.due_on, today)
         assignment.due_soon = 0 <= assignment.days_left <= assignment.proposal.session.due_soon_days
     approver_of = approver_agency_ids(user)
-    to_approve = Section.objects.filter(
-        agency_id__in=approver_of, state=Section.State.SUBMITTED
-    ).select_related("recommendation__proposal", "agency").order_by("updated_at")
-    to_sign = ReplyLetter.objects.filter(
-        agency_id__in=approver_of, state=ReplyLetter.State.IN_REVIEW
-    ).select_related("proposal", "agency").order_by("updated_at")
+    to_approve = sections_to_approve(user)
+    to_sign = letters_to_sign(user)
     returned = Section.objects.filter(agency_id__in=ids, state=Section.State.DRAFT).select_related(
         "recommendation__proposal", "agency").order_by("-updated_at")
     return {
