@@ -286,19 +286,19 @@ def test_a_draft_preview_is_rendered_again_only_when_the_letter_prints_different
     assert "社区养老服务驿站" in pdf_text(changed)
     assert "社区养老服务驿站" not in pdf_text(first)
 
-    # A seal uploaded for the agency appears at once, though the HTML names it by agency id only.
+    # A draft never carries the official seal, even once the agency has one.
     assert image_count(changed) == 0
     letter.agency.seal.save("seal.png", ContentFile(seal_png()))
-    sealed = body(client.get(url))
-    assert len(kept_previews) == 3
-    assert image_count(sealed) > 0
+    unsealed = body(client.get(url))
+    assert image_count(unsealed) == 0
+    assert "草稿" in pdf_text(unsealed)
 
-    # The letter's own fields, too.
+    # The letter's own fields are in the next preview.
     letter.refresh_from_db()
     letter.title = "关于推进社区养老服务的答复"
     letter.save()
     assert "关于推进社区养老服务的答复" in pdf_text(body(client.get(url)))
-    assert len(kept_previews) == 4
+    assert len(kept_previews) == 3
 
 
 def test_the_unsealed_print_of_a_signed_letter_is_kept_and_the_stored_pdf_untouched(

@@ -87,7 +87,8 @@ def letter_content(letter: ReplyLetter, *, draft: bool = False, seal: bool = Tru
     note = letter.note.strip()
     if note and not note.startswith("（"):
         note = f"（{note}）"
-    has_seal = seal and bool(agency.seal)
+    # Only a signed letter is sealed: a draft or preview never carries the seal.
+    has_seal = seal and final and bool(agency.seal)
     return LetterContent(
         style=agency.letter_style,
         class_mark=f"（{letter.klass}类）" if letter.klass else "",
