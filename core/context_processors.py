@@ -17,4 +17,7 @@ def navigation(request) -> dict:
             "proposals": liaison or office or in_agency,
         },
         "can_print": liaison or office,
+        # The admin link for those whose work is in the admin: administrators and liaison
+        # staff; officers, approvers and the office work on the site's own pages.
+        "admin_link": user.is_staff and (user.is_superuser or liaison),
     }

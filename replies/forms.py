@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
-from core.text import CC_TEXT
+from core.text import CC_TEXT, REASON_TEXT
 from proposals.models import Session
 
 from .composition import OTHER_CLASS_NEEDS_REASON
@@ -196,6 +196,11 @@ class SignForm(forms.Form):
     signed_on = forms.DateField(
         label=_("成文日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": _("请填写成文日期。"), "invalid": _("请填写有效的日期。")},
+    )
+    comment = forms.CharField(
+        label=_("签发意见"), required=False, max_length=REASON_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}), error_messages={"max_length": TOO_LONG},
+        help_text=_("选填，记入办理记录。"),
     )
 
 

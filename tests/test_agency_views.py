@@ -735,3 +735,27 @@ def test_signing_a_letter_someone_returned_meanwhile_says_so(client, world):
     assert "不能签发" in page and "草稿" in page
     letter.refresh_from_db()
     assert letter.state == "draft" and letter.number is None
+
+
+def test_signing_may_carry_a_comment_kept_in_the_history(client, world):
+    _proposal, letter = world.ready_letter()
+    rs.letter_submit(letter=letter, actor=world.lead_officer)
+    login(client, world.lead_approver)
+    assert 'name="comment"' in page(client.get(url("letter_detail", letter.pk)))
+    response = client.post(url("letter_sign", letter.pk),
+                           {"signed_on": SIGNED_ON, "comment": "同意签发，请办公室尽快印发。"}, follow=True)
+    letter.refresh_from_db()
+    assert letter.state == "signed"
+    signed = [row for row in history_of(letter) if row.action == "sign"]
+    assert [row.reason for row in signed] == ["同意签发，请办公室尽快印发。"]
+    assert "同意签发，请办公室尽快印发。" in page(response)
+
+
+def test_a_comment_too_long_is_refused_and_nothing_is_signed(client, world):
+    _proposal, letter = world.ready_letter()
+    rs.letter_submit(letter=letter, actor=world.lead_officer)
+    login(client, world.lead_approver)
+    response = client.post(url("letter_sign", letter.pk), {"signed_on": SIGNED_ON, "comment": "意" * 2001})
+    assert response.status_code == 200 and "内容过长" in page(response)
+    letter.refresh_from_db()
+    assert letter.state == "in_review"

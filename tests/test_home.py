@@ -182,3 +182,14 @@ def test_the_agency_sees_its_way_to_work_from_the_proposal_page(client, world):
     client.force_login(world.office)
     page = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
     assert reverse("replies:handling", args=[proposal.pk]) not in page
+
+
+def test_the_admin_link_is_for_those_whose_work_is_in_the_admin(client, world):
+    admin_url = reverse("admin:index")
+    for user in (world.lead_officer, world.lead_approver, world.office, world.liaison):
+        user.is_staff = True
+        user.save()
+    for user, shown in ((world.lead_officer, False), (world.lead_approver, False),
+                        (world.office, False), (world.liaison, True)):
+        client.force_login(user)
+        assert (f'href="{admin_url}"' in client.get(reverse("home")).content.decode()) is shown, user

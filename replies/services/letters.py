@@ -290,8 +290,10 @@ def _enqueue_render(letter_id: int) -> None:
 
 
 @action
-def letter_sign(*, letter: ReplyLetter, actor=None, signed_on: datetime.date | None = None) -> ReplyLetter:
+def letter_sign(*, letter: ReplyLetter, actor=None, signed_on: datetime.date | None = None,
+                comment: str = "") -> ReplyLetter:
     """签发: allocate the document number, fix the text, and mark the proposal answered.
+    ``comment`` (签发意见), if any, is kept in the history.
 
     Once the transaction commits, a task renders the final PDF and stores it for good.
     """
@@ -312,7 +314,7 @@ def letter_sign(*, letter: ReplyLetter, actor=None, signed_on: datetime.date | N
     letter.signed_at = timezone.now()
     letter.version += 1
     transition(
-        letter, "sign", actor=actor,
+        letter, "sign", actor=actor, reason=(comment or "").strip(),
         update_fields=["number", "doc_prefix", "doc_year", "doc_serial", "signed_on", "parts",
                        "signed_by", "signed_at", "version"],
         data={"number": letter.number},

@@ -277,7 +277,8 @@ def letter_sign(request, pk: int):
     if form.is_valid():
         try:
             letter = services.letter_sign(
-                letter=letter, actor=request.user, signed_on=form.cleaned_data["signed_on"]
+                letter=letter, actor=request.user, signed_on=form.cleaned_data["signed_on"],
+                comment=form.cleaned_data["comment"],
             )
         except IllegalMove as error:
             return _moved_on(request, letter, error)
