@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import documents, inbox, letters, sections
+from .views import batches, documents, inbox, letters, sections
 
 app_name = "replies"
 
@@ -16,6 +16,8 @@ urlpatterns = [
     path("print/jobs/<int:pk>/retry/", documents.print_job_retry, name="print_job_retry"),
     # Agency officers and approvers: the inbox, sections and letters.
     path("inbox/", inbox.inbox, name="inbox"),
+    path("sections/approve/", batches.sections_approve, name="sections_approve_batch"),
+    path("letters/sign/", batches.letters_sign, name="letters_sign_batch"),
     path("handling/<int:pk>/", inbox.handling, name="handling"),
     path("handling/<int:pk>/letters/new/", letters.letter_create, name="letter_create"),
     path("recommendations/<int:pk>/sections/new/", sections.section_create,

@@ -129,7 +129,7 @@ def test_every_agency_to_do_opens_the_page_where_it_is_done(client, world):
     client.force_login(world.lead_approver)
     links = _links(client.get(reverse("home")).content.decode())
     assert reverse("replies:section_edit", args=[draft.pk]) in links
-    assert f'{reverse("replies:handling", args=[proposal.pk])}#rec-{second.pk}' in links
+    assert f'{reverse("replies:handling", args=[proposal.pk])}#section-{submitted.pk}' in links
     assert reverse("replies:letter_detail", args=[letter.pk]) in links
     assert reverse("replies:handling", args=[proposal.pk]) in links
     assert reverse("proposals:detail", args=[proposal.pk]) not in links

@@ -178,6 +178,8 @@ replies:letter_submit         POST   letter.review         login     forbidden m
 replies:letter_sign           POST   -                     login     forbidden missing   forbidden ok        missing   missing   missing   ok
 replies:letter_return         POST   -                     login     forbidden missing   forbidden ok        missing   missing   missing   ok
 replies:letter_void           POST   -                     login     forbidden forbidden forbidden ok        forbidden forbidden missing   ok
+replies:sections_approve_batch POST  -                     login     refused   refused   refused   ok        refused   refused   refused   ok
+replies:letters_sign_batch    POST   -                     login     refused   refused   refused   ok        refused   refused   refused   ok
 replies:letter_issue          POST   -                     login     forbidden ok        forbidden ok        forbidden forbidden missing   ok
 replies:letter_issue          POST   letter.draft          login     forbidden missing   forbidden refused   missing   missing   missing   refused
 replies:letter_pdf            GET    -                     login     ok        ok        ok        ok        ok        ok        missing   ok
@@ -281,6 +283,10 @@ class Walk:
         obj = self.objects.get(row.target)
         if row.name == "proposals:create":
             return proposal_form(self.session)
+        if name == "sections_approve_batch":
+            return {"section": str(self.objects["section.lead_submitted"].pk)}
+        if name == "letters_sign_batch":
+            return {"letter": str(self.objects["letter.review"].pk), "signed_on": "2023-07-07"}
         if row.name == "proposals:edit":
             return {**proposal_form(self.session), "version": str(Proposal.objects.get(pk=obj.pk).version)}
         if name == "rows":

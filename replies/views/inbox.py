@@ -57,6 +57,7 @@ def inbox(request):
         "several_agencies": len(agency_ids(user)) > 1,
         "sections_to_approve": list(selectors.sections_to_approve(user)),
         "letters_to_sign": list(selectors.letters_to_sign(user)),
+        "today": today,
     })
 
 

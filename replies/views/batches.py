@@ -1,0 +1,112 @@
+"""Work in batches: an approver approves several submitted sections at once, a signer signs
+several letters at once. Each item goes through its own service call (its own action), so
+one that is refused — moved on by someone else meanwhile, not the user's to sign — is
+named in the message and the others are done; each signed letter gets its own number and
+its own stored PDF. Returning a section stays one by one, with its reason."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.pages import next_url
+from core.workflow import DomainError
+
+from .. import services
+from ..forms import SignForm
+from ..models import ReplyLetter, Section
+
+MAX_BATCH = 200  # items one request may carry
+
+
+def _chosen_ids(request, name: str) -> list[int]:
+    """The ids ticked in the form; anything that is not an id of the database's range is
+    ignored, as is a repeat."""
+    ids = []
+    for value in request.POST.getlist(name)[:MAX_BATCH]:
+        value = value.strip()
+        if value.isdigit() and len(value) <= 18 and int(value) not in ids:
+            ids.append(int(value))
+    return ids
+
+
+def _unseen(ids: list[int], found: list) -> list[str]:
+    """A line for the ticked items the user may not see (or that no longer exist)."""
+    missing = len(ids) - len(found)
+    if missing <= 0:
+        return []
+    return [_("有%(n)s项不存在或您无权查看，未处理。") % {"n": missing}]
+
+
+def _report(request, done: int, done_text: str, refused: list[str]) -> None:
+    if done:
+        messages.success(request, done_text % {"n": done})
+    for line in refused:
+        messages.error(request, line)
+
+
+@login_required
+@require_POST
+def sections_approve(request):
+    """批量审核通过 the ticked sections."""
+    ids = _chosen_ids(request, "section")
+    back = next_url(request, reverse("replies:inbox"))
+    if not ids:
+        messages.error(request, _("请先勾选要审核通过的办理意见。"))
+        return redirect(back)
+    sections = (Section.objects.visible_to(request.user).filter(pk__in=ids)
+                .select_related("recommendation__proposal", "agency"))
+    sections = list(sections)
+    done, refused = 0, _unseen(ids, sections)
+    for section in sorted(sections, key=lambda s: ids.index(s.pk)):
+        try:
+            services.section_approve(section=section, actor=request.user)
+        except (DomainError, PermissionDenied) as error:
+            refused.append(_("第%(number)s号提案第%(n)s条（%(agency)s）未审核：%(why)s") % {
+                "number": section.recommendation.proposal.number, "n": section.recommendation.ordinal,
+                "agency": section.agency.short_name, "why": str(getattr(error, "message", error))})
+        else:
+            done += 1
+    _report(request, done, _("已审核通过%(n)s条办理意见。"), refused)
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def letters_sign(request):
+    """批量签发 the ticked letters, each with the date given (today unless said otherwise)."""
+    ids = _chosen_ids(request, "letter")
+    back = next_url(request, reverse("replies:inbox"))
+    form = SignForm(request.POST)
+    if not ids:
+        messages.error(request, _("请先勾选要签发的答复函。"))
+        return redirect(back)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    letters = ReplyLetter.objects.visible_to(request.user).filter(pk__in=ids).select_related(
+        "proposal", "agency")
+    letters = list(letters)
+    done, refused = 0, _unseen(ids, letters)
+    for letter in sorted(letters, key=lambda item: ids.index(item.pk)):
+        try:
+            signed = services.letter_sign(letter=letter, actor=request.user,
+                                          signed_on=form.cleaned_data["signed_on"],
+                                          comment=form.cleaned_data["comment"])
+        except (DomainError, PermissionDenied) as error:
+            refused.append(_("第%(number)s号提案的答复函（%(agency)s）未签发：%(why)s") % {
+                "number": letter.proposal.number, "agency": letter.agency.short_name,
+                "why": str(getattr(error, "message", error))})
+        else:
+            done += 1
+            messages.info(request, _("第%(proposal)s号提案的答复函已签发，发文字号为 %(number)s。") % {
+                "proposal": letter.proposal.number, "number": signed.number})
+    _report(request, done, _("已签发%(n)s份答复函。"), refused)
+    return redirect(back)
