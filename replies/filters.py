@@ -24,18 +24,24 @@ class PrintableLetterFilter(django_filters.FilterSet):
     agency = django_filters.ModelChoiceFilter(
         queryset=Agency.objects.all(), label=_("答复单位"), empty_label=_("全部单位"),
     )
+    # What waits to be printed unless the office asks for more (the page sends "signed"
+    # when nothing is chosen: see replies.views.documents.printable_letters).
     state = django_filters.ChoiceFilter(
         choices=[
-            (ReplyLetter.State.SIGNED, ReplyLetter.State.SIGNED.label),
+            (ReplyLetter.State.SIGNED, _("待印发（已签发）")),
             (ReplyLetter.State.ISSUED, ReplyLetter.State.ISSUED.label),
+            ("all", _("已签发和已印发")),
         ],
-        label=_("状态"), empty_label=_("已签发和已印发"),
+        label=_("状态"), empty_label=None, method="filter_state",
     )
     number = django_filters.CharFilter(lookup_expr="icontains", label=_("发文字号"))
 
     class Meta:
         model = ReplyLetter
         fields = ["session", "agency", "state", "number"]
+
+    def filter_state(self, queryset, name, value):
+        return queryset if value in ("", "all") else queryset.filter(state=value)
 
 
 class InboxFilter(django_filters.FilterSet):

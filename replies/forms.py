@@ -35,6 +35,11 @@ class PrintJobForm(forms.Form):
         label=_("印章"), choices=[("1", _("加盖印章")), ("0", _("不加印章（手工盖章）"))],
         coerce=lambda value: value == "1", initial="1", widget=forms.RadioSelect,
     )
+    scope = forms.TypedChoiceField(
+        label=_("范围"), choices=[("unprinted", _("仅待印发的（已签发、未印发）")), ("all", _("全部已签发和已印发的"))],
+        coerce=lambda value: value == "unprinted", initial="unprinted", widget=forms.RadioSelect,
+        required=False, empty_value=False,
+    )
 
 
 # ---------------------------------------------------------------- the agency pages

@@ -386,6 +386,7 @@ class PrintJob(models.Model):
     )
     format = models.CharField(_("文件格式"), max_length=3, choices=Format.choices, default=Format.PDF)
     seal = models.BooleanField(_("加盖印章"), default=True)
+    unprinted_only = models.BooleanField(_("仅未印发的"), default=False)
     state = models.CharField(
         _("状态"), max_length=10, choices=State.choices, default=State.QUEUED, db_index=True
     )
@@ -441,5 +442,9 @@ class PrintJob(models.Model):
         return int(100 * self.done / self.total) if self.total else (100 if self.is_finished else 0)
 
     def letters(self):
-        """The letters this job prints."""
-        return ReplyLetter.objects.for_printing(session=self.session, agency=self.agency)
+        """The letters this job prints: the signed ones not yet printed (已签发), or with
+        ``unprinted_only`` off the issued ones too."""
+        letters = ReplyLetter.objects.for_printing(session=self.session, agency=self.agency)
+        if self.unprinted_only:
+            letters = letters.filter(state=ReplyLetter.State.SIGNED)
+        return letters

@@ -75,8 +75,10 @@ def may_print(user) -> bool:
 
 @action
 def print_job_create(*, session: Session, agency: Agency | None = None,
-                     format: str = PrintJob.Format.PDF, seal: bool = True, actor=None) -> PrintJob:
-    """Ask for a session's signed letters (one agency's, or all) as one PDF or a ZIP.
+                     format: str = PrintJob.Format.PDF, seal: bool = True, unprinted_only: bool = False,
+                     actor=None) -> PrintJob:
+    """Ask for a session's signed letters (one agency's, or all) as one PDF or a ZIP;
+    ``unprinted_only``: only those not yet marked 已印发.
 
     The file is built by a task once this transaction commits.
     """
@@ -84,14 +86,20 @@ def print_job_create(*, session: Session, agency: Agency | None = None,
         raise PermissionDenied(_("只有办公室或提案委工作人员可以批量打印答复函。"))
     if format not in PrintJob.Format.values:
         raise DomainError(_("文件格式“%(f)s”无效。") % {"f": format}, field="format")
-    total = ReplyLetter.objects.for_printing(session=session, agency=agency).count()
+    job = PrintJob(session=session, agency=agency, format=format, seal=bool(seal),
+                   unprinted_only=bool(unprinted_only))
+    total = job.letters().count()
     if not total:
         scope = agency.short_name if agency else _("各单位")
+        if unprinted_only:
+            raise DomainError(_("%(session)s%(scope)s没有待印发的答复函（已签发、未印发）。")
+                              % {"session": session.name, "scope": scope})
         raise DomainError(
             _("%(session)s%(scope)s还没有已签发的答复函。") % {"session": session.name, "scope": scope}
         )
     job = PrintJob.objects.create(
         session=session, agency=agency, format=format, seal=bool(seal), total=total,
+        unprinted_only=bool(unprinted_only),
         requested_by=actor if actor is not None and actor.is_authenticated else None,
         heartbeat_at=timezone.now(),
     )

@@ -18,6 +18,8 @@ urlpatterns = [
     path("inbox/", inbox.inbox, name="inbox"),
     path("sections/approve/", batches.sections_approve, name="sections_approve_batch"),
     path("letters/sign/", batches.letters_sign, name="letters_sign_batch"),
+    path("print/issue/", batches.letters_issue, name="letters_issue_batch"),
+    path("print/jobs/<int:pk>/issue/", batches.print_job_issue, name="print_job_issue"),
     path("handling/<int:pk>/", inbox.handling, name="handling"),
     path("handling/<int:pk>/letters/new/", letters.letter_create, name="letter_create"),
     path("recommendations/<int:pk>/sections/new/", sections.section_create,

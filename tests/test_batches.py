@@ -111,3 +111,72 @@ def test_a_bad_date_signs_nothing(client, world):
     letter.refresh_from_db()
     assert letter.state == ReplyLetter.State.IN_REVIEW
     assert client.get(reverse("replies:letters_sign_batch")).status_code == 405
+
+
+# ---------------------------------------------------------------- the office's printing
+
+
+def signed(world, count):
+    made = []
+    for _ in range(count):
+        _proposal, letter = world.signed_letter()
+        made.append(letter)
+    return made
+
+
+def test_the_office_marks_a_selection_issued(client, world):
+    first, second, third = signed(world, 3)
+    client.force_login(world.office)
+    page = client.get(reverse("replies:printable_letters")).content.decode()
+    assert f'name="letter" value="{first.pk}" form="issue-batch"' in page
+    response = client.post(reverse("replies:letters_issue_batch"), {"letter": [first.pk, third.pk]})
+    assert "已将2份答复函标记为已印发。" in messages_of(response)
+    states = dict(ReplyLetter.objects.filter(pk__in=[first.pk, second.pk, third.pk]).values_list("pk", "state"))
+    assert states == {first.pk: "issued", second.pk: "signed", third.pk: "issued"}
+    # What is done leaves the page titled 待印发; a choice shows it again.
+    listed = client.get(reverse("replies:printable_letters")).context["page"].object_list
+    assert list(listed) == [second]
+
+
+def test_a_batch_prints_only_what_waits_and_is_confirmed_as_issued(
+        client, world, django_capture_on_commit_callbacks):
+    from replies.models import PrintJob
+
+    waiting, done = signed(world, 2)
+    rs.letter_issue(letter=done, actor=world.office)
+    client.force_login(world.office)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("replies:print_job_create"), {
+            "session": world.session.pk, "agency": "", "format": "pdf", "seal": "1", "scope": "unprinted"})
+    job = PrintJob.objects.get()
+    assert response["Location"] == reverse("replies:print_job", args=[job.pk])
+    assert (job.state, job.letter_ids, job.total) == ("done", [waiting.pk], 1)
+    page = client.get(reverse("replies:print_job", args=[job.pk])).content.decode()
+    assert reverse("replies:print_job_issue", args=[job.pk]) in page
+    response = client.post(reverse("replies:print_job_issue", args=[job.pk]))
+    assert "已将1份答复函标记为已印发。" in messages_of(response)
+    waiting.refresh_from_db()
+    assert waiting.state == "issued"
+    again = client.post(reverse("replies:print_job_issue", args=[job.pk]))
+    assert "本批答复函均已印发。" in messages_of(again)
+
+
+def test_a_batch_of_everything_on_request(client, world, django_capture_on_commit_callbacks):
+    from replies.models import PrintJob
+
+    waiting, done = signed(world, 2)
+    rs.letter_issue(letter=done, actor=world.office)
+    client.force_login(world.office)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("replies:print_job_create"), {
+            "session": world.session.pk, "agency": "", "format": "pdf", "seal": "1", "scope": "all"})
+    assert sorted(PrintJob.objects.get().letter_ids) == sorted([waiting.pk, done.pk])
+
+
+def test_nothing_waiting_to_print_says_so(client, world):
+    (letter,) = signed(world, 1)
+    rs.letter_issue(letter=letter, actor=world.office)
+    client.force_login(world.office)
+    response = client.post(reverse("replies:print_job_create"), {
+        "session": world.session.pk, "agency": "", "format": "pdf", "seal": "1", "scope": "unprinted"})
+    assert any("没有待印发的答复函" in line for line in messages_of(response))

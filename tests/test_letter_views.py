@@ -346,7 +346,7 @@ def test_printing_page_needs_login(client, db):
     assert_login_redirect(client.get(url), url)
 
 
-def test_printing_page_lists_signed_and_issued_letters(client, world):
+def test_printing_page_lists_what_waits_to_be_printed_and_on_request_all(client, world):
     signed_list = signed_letters(world, 2)
     issued = letter_in_state(world, "issued")
     hidden = [letter_in_state(world, state) for state in ("draft", "in_review", "voided")]
@@ -355,7 +355,11 @@ def test_printing_page_lists_signed_and_issued_letters(client, world):
     page = response.content.decode()
     assert response.status_code == 200
     assert "待印发答复函" in page
-    assert "共 3 份答复函" in page
+    assert "共 2 份答复函" in page
+    assert list(response.context["page"].object_list) == signed_list
+    assert reverse("replies:letter_pdf", args=[issued.pk]) not in page
+    response = client.get(reverse("replies:printable_letters"), {"state": "all"})
+    page = response.content.decode()
     for letter in [*signed_list, issued]:
         assert letter.number in page
         assert reverse("replies:letter_pdf", args=[letter.pk]) + "?download=1" in page
@@ -375,10 +379,11 @@ def test_printing_page_filters_by_session_agency_and_state(client, world):
     def listed(**params):
         return list(client.get(url, params).context["page"].object_list)
 
-    assert listed(agency=world.lead.pk) == [*lead_letters, issued]
+    assert listed(agency=world.lead.pk) == lead_letters
+    assert listed(agency=world.lead.pk, state="all") == [*lead_letters, issued]
     assert listed(agency=world.co.pk) == []
     assert listed(state="issued") == [issued]
-    assert listed(session=world.session.pk) == [*lead_letters, issued]
+    assert listed(session=world.session.pk, state="all") == [*lead_letters, issued]
     later = SessionFactory(code="14-1", term=14, meeting=1, year=2024, name="市政协十四届一次会议")
     assert listed(session=later.pk) == []
     assert listed(number="〔2023〕2号") == [lead_letters[1]]

@@ -87,6 +87,7 @@ TARGETS = {
     "replies:print_job_progress": "job.done",
     "replies:print_job_download": "job.done",
     "replies:print_job_retry": "job.done",
+    "replies:print_job_issue": "job.done",
     "replies:handling": "proposal.handled",
     "replies:letter_create": "proposal.handled",
     "replies:section_create": "recommendation.open",
@@ -191,6 +192,8 @@ replies:print_job             GET    -                     login     ok        o
 replies:print_job_progress    GET    -                     login     ok        ok        missing   missing   missing   missing   missing   ok
 replies:print_job_download    GET    -                     login     ok        ok        missing   missing   missing   missing   missing   ok
 replies:print_job_retry       POST   -                     login     refused   refused   missing   missing   missing   missing   missing   refused
+replies:print_job_issue       POST   -                     login     refused   ok        missing   missing   missing   missing   missing   ok
+replies:letters_issue_batch   POST   -                     login     refused   ok        refused   ok        refused   refused   refused   ok
 search:results                GET    -                     login     ok        ok        ok        ok        ok        ok        ok        ok
 notifications:list            GET    -                     login     ok        ok        ok        ok        ok        ok        ok        ok
 notifications:read            POST   -                     login     missing   missing   ok        missing   missing   missing   missing   missing
@@ -285,6 +288,8 @@ class Walk:
             return proposal_form(self.session)
         if name == "sections_approve_batch":
             return {"section": str(self.objects["section.lead_submitted"].pk)}
+        if name == "letters_issue_batch":
+            return {"letter": str(self.objects["letter.signed"].pk)}
         if name == "letters_sign_batch":
             return {"letter": str(self.objects["letter.review"].pk), "signed_on": "2023-07-07"}
         if row.name == "proposals:edit":
@@ -422,6 +427,9 @@ def build_walk(media: str) -> Walk:
         "job.done": factories.finished_print_job(world, requested_by=world.office),
     }
     assert objects["proposal.replied"].state == Proposal.State.REPLIED
+    # The finished batch printed the signed letter (so confirming it marks that letter 已印发).
+    objects["job.done"].letter_ids = [signed.pk]
+    objects["job.done"].save(update_fields=["letter_ids"])
     objects["statechange.co_return"] = StateChange.objects.get(action="return", object_id=co_draft.pk)
     objects["statechange.assign"] = StateChange.objects.get(action="assign", proposal=handled)
     objects["feedback.third"] = Feedback.objects.create(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +19,7 @@ from core.workflow import DomainError
 
 from .. import services
 from ..forms import SignForm
-from ..models import ReplyLetter, Section
+from ..models import PrintJob, ReplyLetter, Section
 
 MAX_BATCH = 200  # items one request may carry
 
@@ -110,3 +110,49 @@ def letters_sign(request):
                 "proposal": letter.proposal.number, "number": signed.number})
     _report(request, done, _("已签发%(n)s份答复函。"), refused)
     return redirect(back)
+
+
+def _issue(request, letters: list, refused: list[str]) -> None:
+    done = 0
+    for letter in letters:
+        try:
+            services.letter_issue(letter=letter, actor=request.user)
+        except (DomainError, PermissionDenied) as error:
+            refused.append(_("%(number)s 未标记为已印发：%(why)s") % {
+                "number": letter.number, "why": str(getattr(error, "message", error))})
+        else:
+            done += 1
+    _report(request, done, _("已将%(n)s份答复函标记为已印发。"), refused)
+
+
+@login_required
+@require_POST
+def letters_issue(request):
+    """标记已印发 for the ticked letters, once the office has printed them."""
+    ids = _chosen_ids(request, "letter")
+    back = next_url(request, reverse("replies:printable_letters"))
+    if not ids:
+        messages.error(request, _("请先勾选已打印的答复函。"))
+        return redirect(back)
+    letters = list(ReplyLetter.objects.visible_to(request.user).filter(pk__in=ids).select_related(
+        "proposal__session", "agency"))
+    _issue(request, sorted(letters, key=lambda item: ids.index(item.pk)), _unseen(ids, letters))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def print_job_issue(request, pk: int):
+    """The office confirms it has printed a batch: its letters still 已签发 become 已印发."""
+    job = get_object_or_404(PrintJob.objects.visible_to(request.user), pk=pk)
+    if job.state != PrintJob.State.DONE:
+        messages.error(request, _("批量打印任务尚未完成，不能标记已印发。"))
+        return redirect("replies:print_job", pk=job.pk)
+    letters = list(ReplyLetter.objects.visible_to(request.user).filter(
+        pk__in=job.letter_ids, state=ReplyLetter.State.SIGNED).select_related("proposal__session", "agency"))
+    if not letters:
+        messages.info(request, _("本批答复函均已印发。"))
+    else:
+        order = {pk: index for index, pk in enumerate(job.letter_ids)}
+        _issue(request, sorted(letters, key=lambda item: order.get(item.pk, 0)), [])
+    return redirect("replies:print_job", pk=job.pk)

@@ -126,10 +126,13 @@ def letter_draft_pdf(request, pk: int):
 @login_required
 @require_GET
 def printable_letters(request):
-    """待印发答复函: signed and issued letters to print, and batch printing."""
+    """待印发答复函: the signed letters waiting to be printed (a choice shows the issued ones
+    too), marking a selection 已印发, and batch printing."""
     require(printing.may_print, request.user, _("只有办公室或提案委工作人员可以查看待印发答复函。"))
     letters = ReplyLetter.objects.visible_to(request.user).for_printing()
-    filterset = PrintableLetterFilter(request.GET or None, queryset=letters)
+    data = request.GET.copy()
+    data.setdefault("state", ReplyLetter.State.SIGNED)  # what waits to be printed
+    filterset = PrintableLetterFilter(data, queryset=letters)
     if excel.wants_xlsx(request) and filterset.is_valid():  # else the page shows what is wrong
         return _export_letters(filterset.qs)
     page = Paginator(filterset.qs, LETTERS_PER_PAGE).get_page(request.GET.get("page"))
@@ -195,7 +198,7 @@ def print_job_create(request):
             job = printing.print_job_create(
                 session=form.cleaned_data["session"], agency=form.cleaned_data["agency"],
                 format=form.cleaned_data["format"], seal=form.cleaned_data["seal"],
-                actor=request.user,
+                unprinted_only=form.cleaned_data["scope"], actor=request.user,
             )
         except DomainError as error:
             messages.error(request, error.message)
