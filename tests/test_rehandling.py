@@ -140,3 +140,35 @@ def test_feedback_recorded_ends_the_feedback_period(client, world):
     client.force_login(world.liaison)
     page = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
     assert "征询意见截止日期" not in page
+
+
+def test_every_agency_sees_why_a_proposal_is_handled_again(client, world):
+    from django.urls import reverse
+
+    from proposals.models import Feedback
+    from replies.models import Section
+
+    proposal, _letter = world.signed_letter()
+    ps.feedback_record(proposal=proposal, handling="basically_satisfied", result="dissatisfied",
+                       received_on=datetime.date(2023, 7, 20), comment="答复未涉及资金来源。",
+                       actor=world.liaison)
+    ps.proposal_reopen(proposal=proposal, actor=world.liaison, reason="请补充资金保障措施。")
+    assert Feedback.objects.filter(proposal=proposal, round=1).exists()
+    for user in (world.lead_officer, world.lead_approver):
+        client.force_login(user)
+        page = client.get(reverse("replies:handling", args=[proposal.pk])).content.decode()
+        assert "重新办理（第2轮）的原因" in page
+        assert "请补充资金保障措施。" in page and "答复未涉及资金来源。" in page
+        assert "对办理结果不满意" in page
+        earlier = Section.objects.filter(recommendation__proposal=proposal).first()
+        card = page[page.index(f'id="section-{earlier.pk}"'):]
+        assert "上一轮" in card[:800]
+
+
+def test_a_first_round_shows_no_reopening(client, world):
+    from django.urls import reverse
+
+    proposal = world.assigned()
+    client.force_login(world.lead_officer)
+    page = client.get(reverse("replies:handling", args=[proposal.pk])).content.decode()
+    assert "重新办理（" not in page

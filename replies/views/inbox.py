@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -11,10 +12,12 @@ from django.views.decorators.http import require_GET
 
 from core import excel
 from core.roles import agency_ids
+from history.models import StateChange
 from proposals import answers
 from proposals.models import (
     Assignment,
     ExtensionRequest,
+    Proposal,
 )
 
 from .. import selectors
@@ -127,6 +130,11 @@ def handling(request, pk: int):
             recommendation.has_own = recommendation.has_own or section.may_write
             section.may_sign = may_sign(user, section.agency)
             section.last_return = reasons.get(section.pk) if section.state == Section.State.DRAFT else None
+    reopening = _reopening(proposal)
+    if reopening is not None:
+        for recommendation in recommendations:
+            for section in recommendation.visible_sections:
+                section.earlier_round = section.updated_at < reopening["at"]
     letters = list(selectors.proposal_letters(proposal, user))
     awaiting = answers.is_awaiting(proposal)
     answering = []
@@ -149,4 +157,20 @@ def handling(request, pk: int):
         "letters": [x for x in letters if x.pk not in shown],
         "answering": answering,
         "awaiting": awaiting,
+        "reopening": reopening,
     })
+
+
+def _reopening(proposal: Proposal) -> dict | None:
+    """Why a reopened proposal (重新办理) is handled again: the reason the liaison staff gave,
+    when, and the proposer's feedback of the round before; None in the first round."""
+    if proposal.round <= 1:
+        return None
+    reopened = StateChange.objects.filter(
+        proposal=proposal, content_type=ContentType.objects.get_for_model(Proposal), action="reopen",
+    ).select_related("actor").order_by("-at", "-id").first()
+    if reopened is None:  # imported from an earlier system without its history
+        return None
+    feedback = list(proposal.feedback.filter(round=proposal.round - 1).order_by("-received_on", "-id"))
+    return {"at": reopened.at, "reason": reopened.reason, "actor": reopened.actor, "feedback": feedback,
+            "round": proposal.round - 1}
