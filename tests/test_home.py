@@ -193,3 +193,13 @@ def test_the_admin_link_is_for_those_whose_work_is_in_the_admin(client, world):
                         (world.office, False), (world.liaison, True)):
         client.force_login(user)
         assert (f'href="{admin_url}"' in client.get(reverse("home")).content.decode()) is shown, user
+
+
+def test_the_liaison_overdue_list_says_it_in_the_same_words(client, world):
+    from django.utils import timezone
+
+    proposal = world.assigned()  # the co-handler is due on 2023-04-01
+    due = proposal.assignments.get(agency=world.co).due_on
+    client.force_login(world.liaison)
+    page = client.get(reverse("home")).content.decode()
+    assert f"已超期{(timezone.localdate() - due).days}天" in page

@@ -37,7 +37,7 @@ def _liaison_todo() -> tuple[list[dict], list[Assignment]]:
         Assignment.objects.overdue(today).select_related("proposal", "agency").order_by("due_on")[:LIST_LIMIT]
     )
     for assignment in overdue:
-        assignment.days_over = (today - assignment.due_on).days
+        assignment.days_left = days_left(assignment.due_on, today)
     return groups, overdue
 
 
