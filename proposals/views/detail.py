@@ -15,7 +15,7 @@ from replies.composition import recommendation_heading
 from search.forms import MergeForm
 from search.similarity import similar_for_page
 
-from .. import answers, services
+from .. import services
 from ..models import (
     Proposal,
     Signature,
@@ -40,8 +40,9 @@ def _actions(user, proposal: Proposal) -> dict:
     of an agency the proposal awaits get the way to their agency's handling page."""
     if not is_liaison(user):
         ids = agency_ids(user)
-        mine = bool(ids) and proposal.assignments.filter(agency_id__in=ids).exists()
-        return {"agency_work": True} if mine and answers.is_awaiting(proposal) else {}
+        # In one of the user's agencies' inboxes (the stored ``awaiting``): one query.
+        waiting = bool(ids) and proposal.assignments.awaiting().filter(agency_id__in=ids).exists()
+        return {"agency_work": True} if waiting else {}
     return {
         "edit": proposal.can("edit"),
         "review": proposal.can("register"),
