@@ -43,7 +43,18 @@ def _unseen(ids: list[int], found: list) -> list[str]:
     return [_("有%(n)s项不存在或您无权查看，未处理。") % {"n": missing}]
 
 
-def _report(request, done: int, done_text: str, refused: list[str]) -> None:
+def _each(request, items, call, refusal, done_text, refused: list[str]) -> None:
+    """Run ``call(item)`` for each item on its own (each service call is its own action);
+    a refusal becomes the line ``refusal(item, why)``; then one message says what was done
+    and one line each what was not."""
+    done = 0
+    for item in items:
+        try:
+            call(item)
+        except (DomainError, PermissionDenied) as error:
+            refused.append(refusal(item, str(getattr(error, "message", error))))
+        else:
+            done += 1
     if done:
         messages.success(request, done_text % {"n": done})
     for line in refused:
@@ -62,17 +73,14 @@ def sections_approve(request):
     sections = (Section.objects.visible_to(request.user).filter(pk__in=ids)
                 .select_related("recommendation__proposal", "agency"))
     sections = list(sections)
-    done, refused = 0, _unseen(ids, sections)
-    for section in sorted(sections, key=lambda s: ids.index(s.pk)):
-        try:
-            services.section_approve(section=section, actor=request.user)
-        except (DomainError, PermissionDenied) as error:
-            refused.append(_("第%(number)s号提案第%(n)s条（%(agency)s）未审核：%(why)s") % {
-                "number": section.recommendation.proposal.number, "n": section.recommendation.ordinal,
-                "agency": section.agency.short_name, "why": str(getattr(error, "message", error))})
-        else:
-            done += 1
-    _report(request, done, _("已审核通过%(n)s条办理意见。"), refused)
+    _each(
+        request, sorted(sections, key=lambda s: ids.index(s.pk)),
+        lambda section: services.section_approve(section=section, actor=request.user),
+        lambda section, why: _("第%(number)s号提案第%(n)s条（%(agency)s）未审核：%(why)s") % {
+            "number": section.recommendation.proposal.number, "n": section.recommendation.ordinal,
+            "agency": section.agency.short_name, "why": why},
+        _("已审核通过%(n)s条办理意见。"), _unseen(ids, sections),
+    )
     return redirect(back)
 
 
@@ -94,35 +102,29 @@ def letters_sign(request):
     letters = ReplyLetter.objects.visible_to(request.user).filter(pk__in=ids).select_related(
         "proposal", "agency")
     letters = list(letters)
-    done, refused = 0, _unseen(ids, letters)
-    for letter in sorted(letters, key=lambda item: ids.index(item.pk)):
-        try:
-            signed = services.letter_sign(letter=letter, actor=request.user,
-                                          signed_on=form.cleaned_data["signed_on"],
-                                          comment=form.cleaned_data["comment"])
-        except (DomainError, PermissionDenied) as error:
-            refused.append(_("第%(number)s号提案的答复函（%(agency)s）未签发：%(why)s") % {
-                "number": letter.proposal.number, "agency": letter.agency.short_name,
-                "why": str(getattr(error, "message", error))})
-        else:
-            done += 1
-            messages.info(request, _("第%(proposal)s号提案的答复函已签发，发文字号为 %(number)s。") % {
-                "proposal": letter.proposal.number, "number": signed.number})
-    _report(request, done, _("已签发%(n)s份答复函。"), refused)
+
+    def sign(letter):
+        signed = services.letter_sign(letter=letter, actor=request.user,
+                                      signed_on=form.cleaned_data["signed_on"],
+                                      comment=form.cleaned_data["comment"])
+        messages.info(request, _("第%(proposal)s号提案的答复函已签发，发文字号为 %(number)s。") % {
+            "proposal": letter.proposal.number, "number": signed.number})
+
+    _each(
+        request, sorted(letters, key=lambda item: ids.index(item.pk)), sign,
+        lambda letter, why: _("第%(number)s号提案的答复函（%(agency)s）未签发：%(why)s") % {
+            "number": letter.proposal.number, "agency": letter.agency.short_name, "why": why},
+        _("已签发%(n)s份答复函。"), _unseen(ids, letters),
+    )
     return redirect(back)
 
 
 def _issue(request, letters: list, refused: list[str]) -> None:
-    done = 0
-    for letter in letters:
-        try:
-            services.letter_issue(letter=letter, actor=request.user)
-        except (DomainError, PermissionDenied) as error:
-            refused.append(_("%(number)s 未标记为已印发：%(why)s") % {
-                "number": letter.number, "why": str(getattr(error, "message", error))})
-        else:
-            done += 1
-    _report(request, done, _("已将%(n)s份答复函标记为已印发。"), refused)
+    _each(
+        request, letters, lambda letter: services.letter_issue(letter=letter, actor=request.user),
+        lambda letter, why: _("%(number)s 未标记为已印发：%(why)s") % {"number": letter.number, "why": why},
+        _("已将%(n)s份答复函标记为已印发。"), refused,
+    )
 
 
 @login_required

@@ -18,12 +18,11 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core import excel
-from core.pages import require
+from core.pages import next_url, require
 from core.workflow import DomainError
 from proposals.models import Session
 
@@ -182,10 +181,7 @@ def letter_issue(request, pk: int):
         messages.error(request, error.message)
     else:
         messages.success(request, _("%(number)s 已印发。") % {"number": letter.number})
-    back = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = reverse("replies:printable_letters")
-    return redirect(back or reverse("replies:printable_letters"))
+    return redirect(next_url(request, reverse("replies:printable_letters")))
 
 
 @login_required

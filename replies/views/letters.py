@@ -263,16 +263,12 @@ def letter_submit(request, pk: int):
     return _letter_move(request, pk, services.letter_submit, _("答复函已送签，等待签发人签发。"))
 
 
-def _require_signer(user, agency) -> None:
-    require_approver(user, agency)
-
-
 @login_required
 @require_POST
 def letter_sign(request, pk: int):
     """签发: the approver signs; the number is allocated and the text is fixed."""
     letter = letter_or_404(request, pk)
-    _require_signer(request.user, letter.agency)
+    require_approver(request.user, letter.agency)
     form = SignForm(request.POST)
     if form.is_valid():
         try:
@@ -293,7 +289,7 @@ def letter_sign(request, pk: int):
 def _letter_reason_move(request, pk: int, *, service, prefix: str, done: str):
     """Return (退回) or void (作废) a letter with a reason; a refusal keeps the reason."""
     letter = letter_or_404(request, pk)
-    _require_signer(request.user, letter.agency)
+    require_approver(request.user, letter.agency)
     form = ReasonForm(request.POST, prefix=prefix)
     if form.is_valid():
         try:
