@@ -138,6 +138,8 @@ ACTION_LABELS = {
     "extend": _("调整期限"),
     "rehandling_due": _("重新办理期限"),
     "request_extension": _("申请延期"),
+    "request_release": _("申请退办"),
+    "reassign": _("改办"),
     "feedback": _("登记反馈"),
     "set_class": _("确定分类"),
     "add_assignment": _("增加承办单位"),

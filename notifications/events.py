@@ -279,3 +279,50 @@ def extension_decided(*, request, actor=None) -> list[Notification]:
         title=title, text=text, link=_handling_link(request.assignment.proposal),
         proposal=request.assignment.proposal, actor=actor,
     )
+
+
+# ---------------------------------------------------------------- releases (退办申请)
+
+
+def _release_words(request) -> dict:
+    return {**_proposal_words(request.proposal), "agency": request.agency.short_name,
+            "role": request.get_role_display(), "reason": request.reason,
+            "suggested": request.suggested_agency.short_name if request.suggested_agency else "",
+            "to": request.reassigned_to.short_name if request.reassigned_to else "",
+            "note": request.decision_note}
+
+
+@_in_site_language
+def release_requested(*, request, actor=None) -> list[Notification]:
+    """An agency asks to be released from an assignment: the liaison staff, who decide."""
+    words = _release_words(request)
+    text = _("%(agency)s申请退办第%(number)s号提案《%(title)s》（%(role)s）。理由：%(reason)s") % words
+    if words["suggested"]:
+        text += _("建议改由%(suggested)s办理。") % words
+    return notify(
+        recipients=liaison_staff(), kind=Kind.RELEASE_REQUESTED,
+        title=_("退办申请待审批：第%(number)s号提案") % words, text=text,
+        link=reverse("proposals:release_decide", args=[request.pk]),
+        proposal=request.proposal, actor=actor,
+    )
+
+
+@_in_site_language
+def release_decided(*, request, actor=None) -> list[Notification]:
+    """Released or refused: the requesting agency's officers and approvers. (The agency a
+    proposal is reassigned to hears of its new assignment as of any other.)"""
+    words = _release_words(request)
+    if request.state == request.State.APPROVED:
+        title = _("退办申请已同意：第%(number)s号提案") % words
+        text = _("第%(number)s号提案《%(title)s》已不再由%(agency)s办理。") % words
+        if words["to"]:
+            text += _("已改由%(to)s办理。") % words
+        link = reverse("replies:inbox")
+    else:
+        title = _("退办申请未获同意：第%(number)s号提案") % words
+        text = _("第%(number)s号提案《%(title)s》仍由%(agency)s办理。审批意见：%(note)s") % words
+        link = _handling_link(request.proposal)
+    return notify(
+        recipients=agency_staff([request.agency_id]), kind=Kind.RELEASE_DECIDED,
+        title=title, text=text, link=link, proposal=request.proposal, actor=actor,
+    )

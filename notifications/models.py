@@ -32,6 +32,8 @@ class Notification(models.Model):
         REOPENED = "reopened", _("重新办理")
         EXTENSION_REQUESTED = "extension_requested", _("延期申请待审批")
         EXTENSION_DECIDED = "extension_decided", _("延期申请已审批")
+        RELEASE_REQUESTED = "release_requested", _("退办申请待审批")
+        RELEASE_DECIDED = "release_decided", _("退办申请已审批")
         DUE_REMINDER = "due_reminder", _("办理期限提醒")
         OVERDUE_DIGEST = "overdue_digest", _("逾期汇总")
 

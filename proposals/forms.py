@@ -481,26 +481,3 @@ def form_values(form: forms.Form, data) -> dict:
         else:
             values[name] = data.get(name, "")
     return values
-
-
-# ---------------------------------------------------------------- extension requests (延期申请)
-
-
-class ExtensionRequestForm(Form):
-    """延期申请: the later date an agency asks for, and why."""
-
-    due_on = date_field(_("申请延期至"))
-    reason = reason_field(_("延期理由"), help_text=_("说明需要延期的原因，例如需要等待的审批或协调事项。"))
-
-
-class ExtensionDecisionForm(Form):
-    """批准或不批准延期; the approved date may differ from the one asked for."""
-
-    APPROVE, REJECT = "approve", "reject"
-    decision = forms.ChoiceField(
-        label=_("审批结果"), widget=forms.RadioSelect,
-        choices=[(APPROVE, _("批准延期")), (REJECT, _("不批准"))],
-    )
-    due_on = date_field(_("批准延期至"), required=False,
-                        help_text=_("默认为申请的日期，可改为其他日期。"))
-    note = reason_field(_("审批意见"), required=False, help_text=_("不批准时必须填写。"))

@@ -55,7 +55,10 @@ number of proposals, letters or agencies. The definitions:
     own current letters and approved sections. ``feedback``, ``satisfaction`` and
     ``satisfaction_rate`` are as for the session, over the proposals it answered as
     lead or separate handler (the proposer rates the reply letters); ``satisfied``
-    counts those 满意 or 基本满意 on the result. Rows come sorted with the most overdue
+    counts those 满意 or 基本满意 on the result. ``released`` counts its approved
+    退办 requests (the assignments it gave back) and ``release_rate`` (退办率) is that
+    over all it was given, kept or given back; an agency that gave back everything it
+    was given has a row too. Rows come sorted with the most overdue
     first (see :data:`AGENCY_SORTS`).
 
 Replied, on time and overdue per assignment are the facts each assignment keeps
@@ -97,6 +100,7 @@ from .models import (
     Assignment,
     Feedback,
     Proposal,
+    ReleaseRequest,
     Satisfaction,
     Session,
     proposal_overdue,
@@ -294,7 +298,21 @@ def _agency_rows(session: Session, today: datetime.date) -> list[dict]:
         )
         .order_by("agency__code")
     )
-    return [{**row, **feedback.get(row["agency_id"], none)} for row in rows]
+    rows = [{**row, **feedback.get(row["agency_id"], none)} for row in rows]
+    released = {
+        row["agency_id"]: row for row in ReleaseRequest.objects.filter(
+            proposal__session=session, state=ReleaseRequest.State.APPROVED)
+        .values("agency_id", "agency__code", "agency__name", "agency__short_name")
+        .annotate(released=Count("pk")).order_by()
+    }
+    empty = dict.fromkeys(("assigned", "lead", "co", "separate", "replied", "replied_on_time",
+                           "overdue", "days_overdue"), 0)
+    seen = set()
+    for row in rows:
+        row["released"] = released.get(row["agency_id"], {}).get("released", 0)
+        seen.add(row["agency_id"])
+    rows += [{**empty, "oldest_due": None, **none, **row} for key, row in released.items() if key not in seen]
+    return rows
 
 
 def _by_agency(session: Session, today: datetime.date, classes: dict, adoption: dict,
@@ -330,6 +348,8 @@ def _by_agency(session: Session, today: datetime.date, classes: dict, adoption: 
             "satisfied": row["satisfied"],
             "satisfaction": satisfaction,
             "satisfaction_rate": satisfaction_rate,
+            "released": row["released"],
+            "release_rate": percent(row["released"], row["assigned"] + row["released"]),
         })
     return sort_agencies(agencies)
 
@@ -386,6 +406,7 @@ def session_statistics(session: Session, today: datetime.date | None = None) -> 
     stats["satisfaction"], stats["satisfaction_rate"] = _satisfaction_block(feedback, feedback["feedback"])
     stats["by_agency"] = _by_agency(session, today, classes, adoption, codes)
     stats["agencies"] = len(stats["by_agency"])
+    stats["released"] = sum(row["released"] for row in stats["by_agency"])
     late = [row for row in stats["by_agency"] if row["overdue"]]
     stats["overdue_agencies"] = len(late)
     stats["overdue_assignments"] = sum(row["overdue"] for row in late)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import assignment, dashboard, detail, editing, extensions, listing, review
+from .views import assignment, dashboard, detail, editing, extensions, listing, releases, review
 
 app_name = "proposals"
 
@@ -24,6 +24,10 @@ urlpatterns = [
     path("extensions/", extensions.extension_list, name="extensions"),
     path("extensions/<int:pk>/", extensions.extension_decide, name="extension_decide"),
     path("extensions/<int:pk>/withdraw/", extensions.extension_withdraw, name="extension_withdraw"),
+    path("assignments/<int:pk>/release/", releases.release_request, name="release_request"),
+    path("releases/", releases.release_list, name="releases"),
+    path("releases/<int:pk>/", releases.release_decide, name="release_decide"),
+    path("releases/<int:pk>/withdraw/", releases.release_withdraw, name="release_withdraw"),
     path("<int:pk>/feedback/", review.feedback_record, name="feedback"),
     path("<int:pk>/close/", review.proposal_close, name="close"),
     path("<int:pk>/reopen/", review.proposal_reopen, name="reopen"),

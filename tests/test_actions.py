@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from core import actions
 from history.models import StateChange
-from proposals import answers, extensions
+from proposals import answers, extensions, releases
 from proposals import services as ps
 from proposals.interchange import exporter, importer
 from proposals.models import Assignment, Proposal, Proposer
@@ -34,10 +34,14 @@ D = datetime.date
 # Public functions of the service modules that are not actions, and why.
 NOT_ACTIONS = {
     "proposals.services.common.today": "reads the date",
+    "proposals.services.common.as_of": "pins the date the services read",
     "proposals.services.common.lock": "locks a row inside the calling action",
     "proposals.services.common.full_clean": "a check inside the calling action",
     "proposals.services.assignment.check_dates": "a check inside the calling action",
     "proposals.services.assignment.validate_roles": "a check inside the calling action",
+    "proposals.services.assignment.has_written": "reads sections and letters",
+    "proposals.releases.release_until": "reads the session's calendar",
+    "proposals.releases.release_refusal": "reads whether a request may be made",
     "replies.services.letters.default_letter_fields": "computes a new letter's wording",
     "replies.services.stored.letter_pdf_bytes": "reads the stored PDF (storing it is an action)",
     "replies.printing.may_print": "reads a role",
@@ -51,7 +55,7 @@ NOT_ACTIONS = {
     "replies.printing.delete_old_files": "deletes files, then rows, job by job",
 }
 SERVICE_MODULES = (common, intake, review, assignment, answering, sections, letters, stored, extensions,
-                   printing)
+                   releases, printing)
 
 
 def public_functions(module):

@@ -50,6 +50,7 @@ TARGETS = {
     "proposals_feedback": "feedback.third",
     "history_statechange": "statechange.assign",
     "proposals_extensionrequest": "extension.pending",
+    "proposals_releaserequest": "release.pending",
     "agencies_agency": "agency.lead",
     "agencies_membership": "membership.lead_officer",
     "replies_adoptionstatus": "adoption",
@@ -119,6 +120,11 @@ proposals_extensionrequest_add              -                       login     fo
 proposals_extensionrequest_change           -                       login     ok        forbidden missing   missing   ok        ok        missing   ok
 proposals_extensionrequest_history          -                       login     ok        missing   missing   missing   ok        ok        missing   ok
 proposals_extensionrequest_delete           -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
+proposals_releaserequest_changelist         -                       login     ok        forbidden ok        ok        ok        ok        ok        ok
+proposals_releaserequest_add                -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
+proposals_releaserequest_change             -                       login     ok        forbidden missing   missing   ok        ok        missing   ok
+proposals_releaserequest_history            -                       login     ok        missing   missing   missing   ok        ok        missing   ok
+proposals_releaserequest_delete             -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
 agencies_agency_changelist                  -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 agencies_agency_add                         -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 agencies_agency_change                      -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok

@@ -41,6 +41,7 @@ from proposals.models import (
     ExtensionRequest,
     Feedback,
     Proposal,
+    ReleaseRequest,
 )
 from replies import services as rs
 from replies.models import AdoptionStatus, ReplyLetter, Section
@@ -78,6 +79,9 @@ TARGETS = {
     "proposals:extension_request": "assignment.lead",
     "proposals:extension_decide": "extension.pending",
     "proposals:extension_withdraw": "extension.pending",
+    "proposals:release_request": "assignment.lead",
+    "proposals:release_decide": "release.pending",
+    "proposals:release_withdraw": "release.pending",
     "proposals:feedback": "proposal.replied",
     "proposals:close": "proposal.replied",
     "proposals:reopen": "proposal.replied",
@@ -146,6 +150,12 @@ proposals:extensions          GET    -                     login     ok        f
 proposals:extension_decide    GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 proposals:extension_decide    POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 proposals:extension_withdraw  POST   -                     login     missing   missing   missing   missing   ok        ok        missing   ok
+proposals:release_request     GET    -                     login     forbidden forbidden ok        ok        forbidden forbidden missing   ok
+proposals:release_request     POST   -                     login     forbidden forbidden refused   refused   forbidden forbidden missing   refused
+proposals:releases            GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:release_decide      GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:release_decide      POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:release_withdraw    POST   -                     login     missing   missing   missing   missing   ok        ok        missing   ok
 proposals:feedback            GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 proposals:feedback            POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 proposals:close               GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
@@ -319,6 +329,11 @@ class Walk:
             return {"due_on": "2023-12-31", "reason": "需等待规划调整。"}
         if name == "extension_decide":
             return {"decision": "approve", "due_on": "", "note": ""}
+        if name == "release_request":
+            return {"reason": "不属于本单位职责。", "suggested_agency": str(self.third)}
+        if name == "release_decide":
+            return {"decision": "approve", "agency": str(self.third), "assigned_on": "", "due_on": "",
+                    "note": ""}
         if name == "assignment_due":
             return {"due_on": "2023-12-31", "reason": "承办单位申请延期。",
                     "version": str(Assignment.objects.get(pk=obj.pk).version)}
@@ -419,6 +434,10 @@ def build_walk(media: str) -> Walk:
             assignment=handled.assignments.get(agency=co), current_due_on=handled.assignments.get(
                 agency=co).due_on, requested_due_on=datetime.date(2023, 12, 31),
             reason="需等待专项资金批复。", requested_by=world.co_officer),
+        "release.pending": ReleaseRequest.objects.create(
+            proposal=review.proposal, agency=co, assignment=review.proposal.assignments.get(agency=co),
+            role="co", assigned_on=review.proposal.assignments.get(agency=co).assigned_on,
+            reason="不属于本单位职责。", requested_by=world.co_officer),
         "recommendation.open": r4,
         **sections,
         "letter.draft": draft,

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from proposals import services as ps
-from proposals.models import ExtensionRequest, Proposal
+from proposals.models import ExtensionRequest, Proposal, ReleaseRequest
 from replies import services as rs
 from tests import factories
 from tests.factories import (
@@ -113,6 +113,18 @@ def ask_for_extension(world, assignment, state=ExtensionRequest.State.PENDING) -
     )
 
 
+def ask_for_release(world, assignment, state=ReleaseRequest.State.PENDING) -> ReleaseRequest:
+    """A request to be released from ``assignment``; a decided one is refused."""
+    decided = state != ReleaseRequest.State.PENDING
+    return ReleaseRequest.objects.create(
+        proposal=assignment.proposal, agency=assignment.agency, assignment=assignment,
+        role=assignment.role, assigned_on=assignment.assigned_on, reason="不属于本单位职责。",
+        suggested_agency=world.lead, requested_by=world.co_officer, state=state,
+        decided_by=world.liaison if decided else None, decided_at=timezone.now() if decided else None,
+        decision_note="请按职责办理。" if decided else "",
+    )
+
+
 def populate(world, third, size: int) -> dict:
     """``size`` proposals of every kind, and the objects the pages are opened on."""
     separate = [AgencyFactory() for _ in range(size)]
@@ -121,6 +133,7 @@ def populate(world, third, size: int) -> dict:
         proposal_in_state(world, Proposal.State.REGISTERED)
         extended = handled_proposal(world, 1, [])
         ask_for_extension(world, extended.assignments.get(agency=world.co))
+        ask_for_release(world, extended.assignments.get(agency=world.co))
         letter_in_state(world, "in_review")
         letter_in_state(world, "signed")
         factories.proposal_for(world, third)
@@ -135,8 +148,10 @@ def populate(world, third, size: int) -> dict:
     lead_assignment = handled.assignments.get(agency=world.lead)
     for _ in range(size):
         ask_for_extension(world, lead_assignment, state=ExtensionRequest.State.REJECTED)
+        ask_for_release(world, handled.assignments.get(agency=world.co), state=ReleaseRequest.State.REFUSED)
     return {
         "extension.pending": ask_for_extension(world, lead_assignment),
+        "release.pending": ask_for_release(world, handled.assignments.get(agency=world.co)),
         "proposal.submitted": submitted,
         "proposal.registered": registered,
         "proposal.handled": handled,

@@ -20,6 +20,7 @@ from ..models import (
     Assignment,
     ExtensionRequest,
     Feedback,
+    ReleaseRequest,
 )
 
 # ---------------------------------------------------------------- assignments
@@ -160,6 +161,32 @@ class ExtensionRequestAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin
     list_select_related = ("assignment__proposal", "assignment__agency", "decided_by")
     fields = ("assignment", "state", "current_due_on", "requested_due_on", "approved_due_on",
               "reason", "requested_by", "created_at", "decided_by", "decided_at", "decision_note")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReleaseRequest)
+class ReleaseRequestAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+    """退办申请: read-only here; agencies ask and liaison staff decide on the site's pages."""
+
+    member_view = True
+    liaison_view = True
+    list_display = ("created_at", "proposal", "agency", "role", "suggested_agency", "state",
+                    "reassigned_to", "decided_by")
+    list_filter = ("state", "agency", "proposal__session")
+    search_fields = ("proposal__number", "proposal__title", "reason")
+    ordering = ("-created_at", "-id")
+    list_select_related = ("proposal", "agency", "suggested_agency", "reassigned_to", "decided_by")
+    fields = ("proposal", "agency", "role", "assigned_on", "state", "reason", "suggested_agency",
+              "requested_by", "created_at", "decided_by", "decided_at", "decision_note", "reassigned_to")
     readonly_fields = fields
 
     def has_add_permission(self, request):

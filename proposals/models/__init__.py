@@ -10,6 +10,7 @@ from .handling import (
     AssignmentQuerySet,
     ExtensionRequest,
     Feedback,
+    ReleaseRequest,
     Satisfaction,
     is_overdue,
     proposal_overdue,
@@ -29,6 +30,6 @@ from .sessions import Category, Proposer, Session, proposal_number_validator, se
 __all__ = [
     "ANSWERING_ROLES", "DUE_LATEST_FIRST", "HANDLING_STATES", "STATE_ORDER", "Assignment",
     "AssignmentQuerySet", "Category", "ExtensionRequest", "Feedback", "Proposal", "ProposalQuerySet",
-    "ProposalState", "Proposer", "Recommendation", "Satisfaction", "Session", "Signature",
+    "ProposalState", "Proposer", "Recommendation", "ReleaseRequest", "Satisfaction", "Session", "Signature",
     "is_overdue", "proposal_number_validator", "proposal_overdue", "session_code_validator",
 ]

@@ -263,3 +263,91 @@ class ExtensionRequest(Workflow, models.Model):
     @property
     def proposal(self):
         return self.assignment.proposal
+
+
+class ReleaseRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Requests ``user`` may read: liaison staff all, agency staff their own agencies'."""
+        from core.roles import agency_ids, is_liaison
+
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if is_liaison(user):
+            return self
+        return self.filter(agency_id__in=agency_ids(user))
+
+
+class ReleaseRequest(Workflow, models.Model):
+    """退办申请: an agency asks to be released from an assignment that is not its business,
+    naming the agency it thinks is right; the liaison staff release it and reassign (改办)
+    in the same step, or refuse with a reason.
+
+    The request keeps the proposal, the agency, its role and the date it was assigned, so
+    that it still tells its story after an approval has removed the assignment."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已同意退办")
+        REFUSED = "refused", _("不同意退办")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    MOVES = {
+        "approve": Move([State.PENDING], State.APPROVED, _("同意退办")),
+        "refuse": Move([State.PENDING], State.REFUSED, _("不同意退办")),
+        "withdraw": Move([State.PENDING], State.WITHDRAWN, _("撤回退办申请")),
+    }
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="release_requests", verbose_name=_("提案"),
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="release_requests",
+        verbose_name=_("申请退办单位"),
+    )
+    # Cleared when an approval removes the assignment.
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="release_requests", verbose_name=_("交办"),
+    )
+    role = models.CharField(_("承办方式"), max_length=10, choices=Assignment.Role.choices)
+    assigned_on = models.DateField(_("交办日期"))
+    state = models.CharField(
+        _("状态"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    reason = models.TextField(_("退办理由"), max_length=REASON_TEXT)
+    suggested_agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("建议承办单位"),
+    )
+    reassigned_to = models.ForeignKey(
+        "agencies.Agency", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("改办至"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("申请人"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("审批人"),
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True, max_length=REASON_TEXT)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ReleaseRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("退办申请")
+        verbose_name_plural = _("退办申请")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "agency"], condition=models.Q(state="pending"),
+                name="release_one_pending_per_assignment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal.number} {self.agency.short_name} 退办"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.workflow import DomainError
 
-from ..deadlines import DueDate, Unit, due_date, period_text, rule_text
+from ..deadlines import DueDate, Unit, UnknownCalendarYear, due_date, period_text, rule_text
 
 session_code_validator = RegexValidator(
     r"^[0-9A-Za-z][0-9A-Za-z_-]{0,19}$",
@@ -76,6 +76,10 @@ class Session(models.Model):
     due_soon_days = models.PositiveSmallIntegerField(
         _("临近期限提醒天数"), default=7, validators=[MinValueValidator(1), MaxValueValidator(90)],
         help_text=_("距办理期限不超过此天数的未答复交办显示为“即将到期”。"),
+    )
+    release_days = models.PositiveSmallIntegerField(
+        _("退办时限（工作日）"), default=5, validators=[MaxValueValidator(60)],
+        help_text=_("承办单位认为交办有误时，可在交办后这么多个工作日内申请退办；填0则不接受退办申请。"),
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -167,6 +171,23 @@ class Session(models.Model):
         """The default deadline of an assignment: co-handlers (会办) answer the lead agency,
         lead and separate handlers (主办、分办) answer the proposer."""
         return self.due_date("co" if role == "co" else "lead", assigned_on)
+
+    def release_until(self, assigned_on: datetime.date) -> datetime.date | None:
+        """The last day an agency assigned on ``assigned_on`` may ask to be released (退办),
+        ``release_days`` working days later; None when the session accepts no request.
+
+        In a year whose official calendar is not known yet, Monday to Friday count: the
+        window is a courtesy to the agency, not a deadline of record."""
+        if not self.release_days:
+            return None
+        try:
+            return due_date(assigned_on, self.release_days, Unit.WORKING_DAYS).date
+        except UnknownCalendarYear:
+            day, left = assigned_on, self.release_days
+            while left:
+                day += datetime.timedelta(days=1)
+                left -= day.weekday() < 5
+            return day
 
     def serial_of(self, number: str) -> int | None:
         """The serial inside ``number`` if it is term + meeting + three digits, else None."""

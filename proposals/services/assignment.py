@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
@@ -149,6 +150,15 @@ def assignment_change_due(
     return assignment
 
 
+def has_written(proposal: Proposal, agency: Agency) -> bool:
+    """Whether ``agency`` has written a section or a letter for ``proposal``: its assignment
+    can then no longer be withdrawn or released."""
+    from replies.models import ReplyLetter, Section
+
+    return (Section.objects.filter(recommendation__proposal=proposal, agency=agency).exists()
+            or ReplyLetter.objects.filter(proposal=proposal, agency=agency).exists())
+
+
 @action
 def assignment_remove(*, assignment: Assignment, actor=None, reason: str = "") -> None:
     """Withdraw an assignment made in error, before its agency has written anything."""
@@ -156,10 +166,7 @@ def assignment_remove(*, assignment: Assignment, actor=None, reason: str = "") -
     reason = require_reason(reason, _("撤回交办"))
     proposal = lock(assignment.proposal)
     proposal.check_allowed("remove_assignment")
-    from replies.models import ReplyLetter, Section
-
-    if Section.objects.filter(recommendation__proposal=proposal, agency=assignment.agency).exists() or \
-            ReplyLetter.objects.filter(proposal=proposal, agency=assignment.agency).exists():
+    if has_written(proposal, assignment.agency):
         raise DomainError(
             _("%(agency)s已有办理意见或答复函，不能撤回交办。") % {"agency": assignment.agency.name}
         )
@@ -169,4 +176,8 @@ def assignment_remove(*, assignment: Assignment, actor=None, reason: str = "") -
         assignment, action="remove_assignment", actor=actor, reason=reason, proposal=proposal,
         data={"agency": assignment.agency.code, "role": assignment.role},
     )
+    for request in assignment.release_requests.filter(state="pending"):  # 退办 made moot
+        request.decided_at = timezone.now()
+        transition(request, "withdraw", actor=actor, proposal=proposal, reason=_("交办已撤回"),
+                   update_fields=["decided_at"])
     assignment.delete()

@@ -208,6 +208,7 @@ def _agency_sheet(stats: dict) -> excel.Sheet:
         excel.Column(_("收到反馈"), count),
         excel.Column(_("对办理工作满意率"), rate), excel.Column(_("对办理结果满意率"), rate),
         excel.Column(_("对办理结果不满意"), count),
+        excel.Column(_("退办"), count), excel.Column(_("退办率"), rate),
     ]
     rows = [
         [row["short_name"], row["name"], row["assigned"], row["lead"], row["co"], row["separate"],
@@ -216,7 +217,7 @@ def _agency_sheet(stats: dict) -> excel.Sheet:
          *(row["classes"][k] for k in stats["classes"]),
          *(row["adoption"].get(code, 0) for code in stats["adoption"]),
          row["feedback"], row["satisfaction_rate"]["handling"], row["satisfaction_rate"]["result"],
-         row["satisfaction"]["result"][Satisfaction.DISSATISFIED]]
+         row["satisfaction"]["result"][Satisfaction.DISSATISFIED], row["released"], row["release_rate"]]
         for row in stats["by_agency"]
     ]
     return excel.Sheet(_("承办单位"), columns, rows)

@@ -21,7 +21,7 @@ from core.roles import agency_ids, is_agency_member, is_liaison
 from core.workflow import DomainError
 
 from .. import extensions
-from ..forms import ExtensionDecisionForm, ExtensionRequestForm
+from ..handling_forms import ExtensionDecisionForm, ExtensionRequestForm
 from ..models import Assignment, ExtensionRequest, Proposal
 
 RECENT_DECISIONS = 20

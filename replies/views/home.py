@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.roles import agency_ids, approver_agency_ids, is_liaison, is_office
-from proposals.models import Assignment, ExtensionRequest, Proposal
+from proposals.models import Assignment, ExtensionRequest, Proposal, ReleaseRequest
 
 from ..models import ReplyLetter, Section
 from ..selectors import days_left, inbox_assignments, letters_to_sign, sections_to_approve
@@ -77,6 +77,8 @@ def home(request):
         context["liaison_groups"], context["overdue"] = _liaison_todo()
         context["pending_extensions"] = ExtensionRequest.objects.filter(
             state=ExtensionRequest.State.PENDING).count()
+        context["pending_releases"] = ReleaseRequest.objects.filter(
+            state=ReleaseRequest.State.PENDING).count()
     if agency_ids(user):
         context["agency"] = _agency_todo(user)
     if is_office(user):

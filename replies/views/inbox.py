@@ -13,11 +13,12 @@ from django.views.decorators.http import require_GET
 from core import excel
 from core.roles import agency_ids
 from history.models import StateChange
-from proposals import answers
+from proposals import answers, releases
 from proposals.models import (
     Assignment,
     ExtensionRequest,
     Proposal,
+    ReleaseRequest,
 )
 
 from .. import selectors
@@ -118,8 +119,16 @@ def handling(request, pk: int):
         item.assignment_id: item for item in ExtensionRequest.objects.filter(
             assignment__in=[a.pk for a in mine], state=ExtensionRequest.State.PENDING)
     } if mine else {}
+    releasing = {
+        item.assignment_id: item for item in ReleaseRequest.objects.filter(
+            assignment__in=[a.pk for a in mine], state=ReleaseRequest.State.PENDING)
+    } if mine else {}
     for assignment in assignments:
         assignment.pending_extension = pending.get(assignment.pk)
+        assignment.pending_release = releasing.get(assignment.pk)
+        assignment.may_ask_release = (
+            assignment in mine and assignment.pending_release is None
+            and releases.release_refusal(assignment) is None)
     reasons = return_reasons(proposal)
     recommendations = list(selectors.proposal_recommendations(proposal, user))
     for recommendation in recommendations:
