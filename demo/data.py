@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from agencies.models import Agency, Membership
 from core.actions import action
@@ -33,12 +34,12 @@ from replies import services as reply_services
 from replies.models import PrintJob
 from replies.numbering import DocumentNumber, note_document_number
 
+from .dates import D, dated
 from .seal import draw_seal
 from .stories import Stories
 
 PASSWORD = "demo-pass-2023"
 
-D = datetime.date
 
 SESSION = {
     "code": "13-2",
@@ -141,7 +142,9 @@ class _Loader(Stories):
 
     def session(self) -> Session:
         session, created = Session.objects.get_or_create(
-            code=SESSION["code"], defaults={k: v for k, v in SESSION.items() if k != "code"}
+            code=SESSION["code"],
+            defaults={**{k: v for k, v in SESSION.items() if k != "code"},
+                      "year": D(SESSION["year"], 1, 10).year},  # the year its proposals came in
         )
         if created:
             self.report.created.append(f"届次会议 {session.name}")
@@ -354,9 +357,10 @@ class _Loader(Stories):
         letter = reply_services.letter_submit(letter=letter, actor=officer)
         # 市工商联 had already issued ten letters under 中工商联函 in 2023 before this
         # reply, so its counter stands at 10 and this letter takes serial 11.
-        note_document_number(DocumentNumber("中工商联函", 2023, 10))
-        letter = reply_services.letter_sign(letter=letter, actor=approver, signed_on=D(2023, 7, 7))
-        if letter.number != "中工商联函〔2023〕11号":
+        signed_on = D(2023, 7, 7)
+        note_document_number(DocumentNumber("中工商联函", signed_on.year, 10))
+        letter = reply_services.letter_sign(letter=letter, actor=approver, signed_on=signed_on)
+        if letter.number != f"中工商联函〔{signed_on.year}〕11号":
             self.report.warnings.append(
                 f"示例答复函的发文字号为 {letter.number}（本年度该前缀此前已有更多发文）。"
             )
@@ -379,11 +383,17 @@ class _Loader(Stories):
 
 
 @action
-def load_demo() -> DemoReport:
+def load_demo(as_of: datetime.date | None = None) -> DemoReport:
     """Load the demo data; a second run finds everything in place and changes nothing.
 
+    The story is dated in the week of ``as_of`` (today by default; see :mod:`demo.dates`).
     One action: the services it calls join it, and the answer facts and search entries
     of everything it touched are brought up to date once, at its end."""
+    with dated(as_of or timezone.localdate()):
+        return _load()
+
+
+def _load() -> DemoReport:
     report = DemoReport()
     loader = _Loader(report)
     loader.session()

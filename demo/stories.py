@@ -3,15 +3,13 @@ through the services (see :func:`demo.data.load_demo`)."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.db import transaction
 
-from proposals import extensions
+from proposals import extensions, releases
 from proposals import services as proposal_services
 from proposals.models import Proposal
 
-D = datetime.date
+from .dates import D
 
 
 class Stories:
@@ -33,6 +31,8 @@ class Stories:
             self.key_shenzhong_corridor,
             self.separate_prepared_food,
             self.merged_lift_repeat,
+            self.released_charging_piles,
+            self.release_pending_time_honoured,
         ):
             with transaction.atomic():
                 build()
@@ -242,8 +242,8 @@ class Stories:
                      adoption="planned", upto="submitted")
         # A co-handler's request still waiting for the liaison staff.
         extensions.extension_request(
-            assignment=proposal.assignments.get(agency=self.agencies["gxj"]), due_on=D(2023, 5, 15),
-            actor=self.officers["gxj"], reason="园区改造提升计划尚在征求意见，请求延期半个月。",
+            assignment=proposal.assignments.get(agency=self.agencies["gxj"]), due_on=D(2023, 7, 31),
+            actor=self.officers["gxj"], reason="园区改造提升计划尚在征求意见，预计7月下旬定稿，请求延期至7月31日。",
         )
 
     def separate_prepared_food(self):
@@ -261,5 +261,41 @@ class Stories:
                      adoption="in_progress")
         self.letter(proposal, "gxj", upto="signed", signed_on=D(2023, 6, 1))
         self.section(proposal, 2, "tcj", "市投促局已把预制菜列入年度重点招商产业目录。", upto="draft")
+
+    def released_charging_piles(self):
+        """退办 and 改办: assigned to the wrong agency this week, released and reassigned."""
+        proposal = self.proposal(
+            title="关于加快新能源汽车充电设施建设的建议",
+            proposers=[{"name": "李卓然", "kind": "member"}],
+            category="经济建设", submitted_on=D(2023, 1, 16),
+            recommendations=["将充电设施纳入城市基础设施规划", "推动老旧小区加装公共充电桩"],
+        )
+        if not proposal:
+            return
+        self.assign(proposal, on=D(2023, 7, 10), lead="mzj", co=("gxj",))
+        request = releases.release_request(
+            assignment=proposal.assignments.get(agency=self.agencies["mzj"]), actor=self.officers["mzj"],
+            suggested_agency=self.agencies["fgj"],
+            reason="充电设施规划建设属发展改革部门职责，市民政局不承担相关职能。",
+        )
+        releases.release_approve(request=request, actor=self.liaison, agency=self.agencies["fgj"],
+                                 note="同意退办，改由市发改局主办。")
+
+    def release_pending_time_honoured(self):
+        """A 退办 request waiting for the liaison staff."""
+        proposal = self.proposal(
+            title="关于扶持老字号企业传承发展的建议",
+            proposers=[{"name": "工商联界别", "kind": "group"}],
+            category="经济建设", submitted_on=D(2023, 1, 17),
+            recommendations=["建立老字号企业名录和保护制度", "支持老字号企业开展品牌推广"],
+        )
+        if not proposal:
+            return
+        self.assign(proposal, on=D(2023, 7, 10), lead="tcj", co=("gxj",))
+        releases.release_request(
+            assignment=proposal.assignments.get(agency=self.agencies["tcj"]), actor=self.officers["tcj"],
+            suggested_agency=self.agencies["gsl"],
+            reason="老字号企业的认定和扶持由工商联会同商务部门负责，不属于招商引资工作范围。",
+        )
 
     # ------------------------------------------------------------ the example letter

@@ -13,6 +13,7 @@ from django.forms import CheckboxInput
 from django.test import RequestFactory
 from django.urls import reverse
 
+from demo.dates import STORY_TODAY
 from history.models import StateChange
 from proposals.models import Proposal, Proposer
 from replies.models import ReplyLetter, Section
@@ -33,7 +34,7 @@ def demo_world(django_db_setup, django_db_blocker):
 
     with tempfile.TemporaryDirectory() as media, django_db_blocker.unblock():
         with override_settings(MEDIA_ROOT=media), transaction.atomic():
-            call_command("load_demo", stdout=StringIO())
+            call_command("load_demo", as_of=STORY_TODAY, stdout=StringIO())
             yield media
             transaction.set_rollback(True)
 

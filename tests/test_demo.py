@@ -9,8 +9,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from demo.data import PASSWORD
+from demo.dates import STORY_TODAY
 from history.models import StateChange
-from proposals.models import Assignment, Proposal
+from proposals.models import Assignment, Proposal, ReleaseRequest
 from replies.models import DocumentCounter, ReplyLetter, Section
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,8 @@ DEMO_USERNAMES = [
 
 def load() -> str:
     out = StringIO()
-    call_command("load_demo", stdout=out)
+    # as of the story's own week, so that its dates are the ones written in it
+    call_command("load_demo", as_of=STORY_TODAY, stdout=out)
     return out.getvalue()
 
 
@@ -145,3 +147,38 @@ def test_demo_users_sign_in_with_the_demo_password(client):
     assert User.objects.get(username="office").groups.filter(name="office").exists()
     assert User.objects.get(username="gsl-approver").memberships.get().role == "approver"
     assert output.count(PASSWORD) == len(DEMO_USERNAMES)
+
+
+def test_loaded_today_the_demo_is_a_committee_at_work_now():
+    out = StringIO()
+    call_command("load_demo", stdout=out)  # as of today
+    today = datetime.date.today()
+    letter = ReplyLetter.objects.get(proposal__number="132020")
+    monday = today - datetime.timedelta(days=today.weekday())
+    assert letter.signed_on == monday - datetime.timedelta(days=3)  # the Friday before
+    assert letter.number == f"中工商联函〔{letter.signed_on.year}〕11号"
+    assert letter.signed_on.weekday() == 4  # whole weeks: a Friday stays a Friday
+    shift = monday - STORY_TODAY
+    # the session is of the year its proposals came in (the story's January, moved)
+    assert Proposal.objects.get(number="132020").session.year == (datetime.date(2023, 1, 10) + shift).year
+    # nothing happens after today, and what is overdue is weeks or months late, not years
+    assert not Assignment.objects.filter(assigned_on__gt=today).exists()
+    assert not ReplyLetter.objects.filter(signed_on__gt=today).exists()
+    overdue = Assignment.objects.pending().filter(due_on__lt=today)
+    assert overdue.exists()
+    assert all((today - a.due_on).days < 200 for a in overdue)
+    # the 退办 stories: one released and reassigned this week, one waiting for a decision
+    released = ReleaseRequest.objects.get(state="approved")
+    assert (released.agency.code, released.reassigned_to.code) == ("mzj", "fgj")
+    assert released.proposal.assignments.get(role="lead").agency.code == "fgj"
+    pending = ReleaseRequest.objects.get(state="pending")
+    assert pending.assignment.agency.code == "tcj" and pending.assigned_on == monday
+
+
+def test_the_story_moves_by_whole_weeks():
+    from demo.dates import offset_for
+
+    assert offset_for(STORY_TODAY) == datetime.timedelta(0)
+    assert offset_for(STORY_TODAY + datetime.timedelta(days=6)) == datetime.timedelta(0)
+    assert offset_for(STORY_TODAY + datetime.timedelta(days=7)) == datetime.timedelta(weeks=1)
+    assert offset_for(datetime.date(2020, 1, 1)) == datetime.timedelta(0)  # never back

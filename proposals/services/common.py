@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 
 from django.core.exceptions import ValidationError
@@ -21,8 +23,25 @@ from ..models import (
 MAX_SERIAL = 999
 
 
+# The day the services take as today, when a caller has pinned one (see ``as_of``).
+_pinned: contextvars.ContextVar[datetime.date | None] = contextvars.ContextVar("today", default=None)
+
+
 def today() -> datetime.date:
-    return timezone.localdate()
+    """Today for the services' rules (the 退办 window, a reassignment's start): the local
+    date, or the day pinned by :func:`as_of`."""
+    return _pinned.get() or timezone.localdate()
+
+
+@contextlib.contextmanager
+def as_of(day: datetime.date):
+    """Inside, the services take ``day`` as today: the demo, told as of the week it is
+    loaded in, makes its requests on the story's own days."""
+    token = _pinned.set(day)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
 
 
 def lock(proposal: Proposal) -> Proposal:

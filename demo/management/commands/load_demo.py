@@ -1,5 +1,6 @@
 """``python manage.py load_demo``: demo data and demo users, safe to run again."""
 
+import datetime
 import unicodedata
 
 from django.core.management.base import BaseCommand
@@ -33,11 +34,17 @@ class Command(BaseCommand):
         "已有的数据不会重复创建或被修改。"
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--as-of", type=datetime.date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+            help="演示数据所处的日期（默认今天）：提案、交办、答复的日期按整周移到这一天所在的一周。",
+        )
+
     def handle(self, *args, **options):
         # The demo's history notifies people in the site, as it would have happened; the
         # e-mails it would have sent are kept in memory instead of flooding the console.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-            report = load_demo()
+            report = load_demo(as_of=options["as_of"])
         if report.created:
             self.stdout.write(self.style.SUCCESS(f"新建 {len(report.created)} 项："))
             for item in report.created:
