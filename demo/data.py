@@ -27,6 +27,7 @@ from django.utils import timezone
 from agencies.models import Agency, Membership
 from core.actions import action
 from core.roles import LIAISON_GROUP, OFFICE_GROUP
+from proposals import contacts
 from proposals import services as proposal_services
 from proposals.models import Category, Proposal, Session
 from replies import printing
@@ -354,6 +355,11 @@ class _Loader(Stories):
         )
         if letter.klass != "A":
             letter = reply_services.letter_set_class(letter=letter, klass="A", actor=officer)
+        contacts.contact_record(
+            proposal=proposal, agency=self.agencies["gsl"], contacted_on=D(2023, 6, 16), way="meeting",
+            participants="民建中山市委会副主委；市工商联副主席、会员部部长", actor=officer,
+            note="当面听取提案者对发挥行业协会作用的意见，介绍了拟采取的措施，提案者表示认可。",
+        )
         letter = reply_services.letter_submit(letter=letter, actor=officer)
         # 市工商联 had already issued ten letters under 中工商联函 in 2023 before this
         # reply, so its counter stands at 10 and this letter takes serial 11.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from proposals import extensions, releases
+from proposals import contacts, extensions, releases
 from proposals import services as proposal_services
 from proposals.models import Proposal
 
@@ -152,6 +152,11 @@ class Stories:
                      adoption="planned")
         self.section(proposal, 2, "mzj", "市民政局已在三个镇街试点家庭养老床位，今年起逐步在全市推广。",
                      adoption="in_progress")
+        contacts.contact_record(
+            proposal=proposal, agency=self.agencies["mzj"], contacted_on=D(2023, 6, 28), way="phone",
+            participants="农工党中山市委会社会服务部；市民政局养老服务科", actor=self.officers["mzj"],
+            note="电话介绍长者饭堂和家庭养老床位的推进计划，提案者建议优先覆盖老旧社区。",
+        )
         self.letter(proposal, "mzj", upto="draft")
 
     def assigned_letter_in_review(self):

@@ -140,6 +140,8 @@ ACTION_LABELS = {
     "request_extension": _("申请延期"),
     "request_release": _("申请退办"),
     "reassign": _("改办"),
+    "contact": _("登记沟通情况"),
+    "delete_contact": _("删除沟通记录"),
     "feedback": _("登记反馈"),
     "set_class": _("确定分类"),
     "add_assignment": _("增加承办单位"),

@@ -7,10 +7,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from core.text import COMMENT_TEXT
 
 from . import refusals
 from .deadlines import UnknownCalendarYear
 from .forms import Form, date_field, default_due_on, due_rules_text, reason_field
+from .models import Contact
 
 # ---------------------------------------------------------------- extension requests (延期申请)
 
@@ -97,3 +99,33 @@ class ReleaseDecisionForm(Form):
         from .services import common
 
         return common.today()
+
+
+# ---------------------------------------------------------------- contacts (沟通)
+
+
+class ContactForm(Form):
+    """登记沟通: when, how, who took part, what was said."""
+
+    contacted_on = date_field(_("沟通日期"))
+    way = forms.ChoiceField(label=_("沟通方式"), choices=Contact.Way.choices)
+    participants = forms.CharField(
+        label=_("参加人员"), max_length=200,
+        help_text=_("例如：提案者张某某委员；市民政局副局长李某某、养老服务科科长王某某。"),
+    )
+    note = forms.CharField(
+        label=_("沟通情况"), required=False, max_length=COMMENT_TEXT, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("简要记录提案者的意见和本单位的说明。"),
+    )
+    agency = forms.ModelChoiceField(label=_("承办单位"), queryset=Agency.objects.none())
+
+    def __init__(self, *args, agencies: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
+        self.only = agencies[0] if len(agencies) == 1 else None
+        if self.only is not None:  # the user's one agency: nothing to choose
+            self.fields["agency"].required = False
+            self.fields["agency"].widget = forms.HiddenInput()
+
+    def clean_agency(self):
+        return self.cleaned_data.get("agency") or self.only

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import assignment, dashboard, detail, editing, extensions, listing, releases, review
+from .views import (
+    assignment,
+    contacts,
+    dashboard,
+    detail,
+    editing,
+    extensions,
+    listing,
+    releases,
+    review,
+)
 
 app_name = "proposals"
 
@@ -28,6 +38,9 @@ urlpatterns = [
     path("releases/", releases.release_list, name="releases"),
     path("releases/<int:pk>/", releases.release_decide, name="release_decide"),
     path("releases/<int:pk>/withdraw/", releases.release_withdraw, name="release_withdraw"),
+    path("<int:pk>/contacts/new/", contacts.contact_create, name="contact_create"),
+    path("contacts/<int:pk>/delete/", contacts.contact_delete, name="contact_delete"),
+    path("contacts/missing/", contacts.contacts_missing, name="contacts_missing"),
     path("<int:pk>/feedback/", review.feedback_record, name="feedback"),
     path("<int:pk>/close/", review.proposal_close, name="close"),
     path("<int:pk>/reopen/", review.proposal_reopen, name="reopen"),

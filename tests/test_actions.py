@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from core import actions
 from history.models import StateChange
-from proposals import answers, extensions, releases
+from proposals import answers, contacts, extensions, releases
 from proposals import services as ps
 from proposals.interchange import exporter, importer
 from proposals.models import Assignment, Proposal, Proposer
@@ -41,6 +41,7 @@ NOT_ACTIONS = {
     "proposals.services.assignment.validate_roles": "a check inside the calling action",
     "proposals.services.assignment.has_written": "reads sections and letters",
     "proposals.releases.release_until": "reads the session's calendar",
+    "proposals.contacts.missing_contact": "reads whether a contact is still needed",
     "proposals.releases.release_refusal": "reads whether a request may be made",
     "replies.services.letters.default_letter_fields": "computes a new letter's wording",
     "replies.services.stored.letter_pdf_bytes": "reads the stored PDF (storing it is an action)",
@@ -55,7 +56,7 @@ NOT_ACTIONS = {
     "replies.printing.delete_old_files": "deletes files, then rows, job by job",
 }
 SERVICE_MODULES = (common, intake, review, assignment, answering, sections, letters, stored, extensions,
-                   releases, printing)
+                   releases, contacts, printing)
 
 
 def public_functions(module):

@@ -51,6 +51,7 @@ TARGETS = {
     "history_statechange": "statechange.assign",
     "proposals_extensionrequest": "extension.pending",
     "proposals_releaserequest": "release.pending",
+    "proposals_contact": "contact.lead",
     "agencies_agency": "agency.lead",
     "agencies_membership": "membership.lead_officer",
     "replies_adoptionstatus": "adoption",
@@ -125,6 +126,11 @@ proposals_releaserequest_add                -                       login     fo
 proposals_releaserequest_change             -                       login     ok        forbidden missing   missing   ok        ok        missing   ok
 proposals_releaserequest_history            -                       login     ok        missing   missing   missing   ok        ok        missing   ok
 proposals_releaserequest_delete             -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
+proposals_contact_changelist                -                       login     ok        forbidden ok        ok        ok        ok        ok        ok
+proposals_contact_add                       -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
+proposals_contact_change                    -                       login     ok        forbidden ok        ok        ok        ok        missing   ok
+proposals_contact_history                   -                       login     ok        forbidden ok        ok        ok        ok        missing   ok
+proposals_contact_delete                    -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
 agencies_agency_changelist                  -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 agencies_agency_add                         -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 agencies_agency_change                      -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok

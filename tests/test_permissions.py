@@ -38,6 +38,7 @@ from history.models import StateChange
 from notifications.models import Notification
 from proposals.models import (
     Assignment,
+    Contact,
     ExtensionRequest,
     Feedback,
     Proposal,
@@ -80,6 +81,8 @@ TARGETS = {
     "proposals:extension_decide": "extension.pending",
     "proposals:extension_withdraw": "extension.pending",
     "proposals:release_request": "assignment.lead",
+    "proposals:contact_create": "proposal.handled",
+    "proposals:contact_delete": "contact.lead",
     "proposals:release_decide": "release.pending",
     "proposals:release_withdraw": "release.pending",
     "proposals:feedback": "proposal.replied",
@@ -156,6 +159,10 @@ proposals:releases            GET    -                     login     ok        f
 proposals:release_decide      GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 proposals:release_decide      POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 proposals:release_withdraw    POST   -                     login     missing   missing   missing   missing   ok        ok        missing   ok
+proposals:contact_create      GET    -                     login     forbidden forbidden ok        ok        ok        ok        missing   ok
+proposals:contact_create      POST   -                     login     forbidden forbidden ok        ok        ok        ok        missing   refused
+proposals:contact_delete      POST   -                     login     forbidden forbidden ok        ok        forbidden forbidden missing   ok
+proposals:contacts_missing    GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 proposals:feedback            GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 proposals:feedback            POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 proposals:close               GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
@@ -329,6 +336,9 @@ class Walk:
             return {"due_on": "2023-12-31", "reason": "需等待规划调整。"}
         if name == "extension_decide":
             return {"decision": "approve", "due_on": "", "note": ""}
+        if name == "contact_create":
+            return {"contacted_on": "2023-04-10", "way": "phone", "participants": "提案者；本单位经办人",
+                    "note": "电话听取意见。", "agency": ""}
         if name == "release_request":
             return {"reason": "不属于本单位职责。", "suggested_agency": str(self.third)}
         if name == "release_decide":
@@ -438,6 +448,9 @@ def build_walk(media: str) -> Walk:
             proposal=review.proposal, agency=co, assignment=review.proposal.assignments.get(agency=co),
             role="co", assigned_on=review.proposal.assignments.get(agency=co).assigned_on,
             reason="不属于本单位职责。", requested_by=world.co_officer),
+        "contact.lead": Contact.objects.create(
+            proposal=handled, agency=lead, contacted_on=datetime.date(2023, 4, 1), way="meeting",
+            participants="提案者；市工商联会员部", recorded_by=world.lead_officer),
         "recommendation.open": r4,
         **sections,
         "letter.draft": draft,

@@ -18,6 +18,7 @@ from core.admin_tools import (
 from .. import refusals, services
 from ..models import (
     Assignment,
+    Contact,
     ExtensionRequest,
     Feedback,
     ReleaseRequest,
@@ -187,6 +188,31 @@ class ReleaseRequestAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     list_select_related = ("proposal", "agency", "suggested_agency", "reassigned_to", "decided_by")
     fields = ("proposal", "agency", "role", "assigned_on", "state", "reason", "suggested_agency",
               "requested_by", "created_at", "decided_by", "decided_at", "decision_note", "reassigned_to")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Contact)
+class ContactAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+    """沟通记录: read-only here; agencies record them on their handling page."""
+
+    member_view = True
+    liaison_view = True
+    list_display = ("contacted_on", "proposal", "agency", "way", "participants", "round")
+    list_filter = ("way", "agency", "proposal__session")
+    search_fields = ("proposal__number", "proposal__title", "participants", "note")
+    ordering = ("-contacted_on", "-id")
+    list_select_related = ("proposal", "agency")
+    fields = ("proposal", "agency", "round", "contacted_on", "way", "participants", "note",
+              "recorded_by", "created_at")
     readonly_fields = fields
 
     def has_add_permission(self, request):

@@ -79,6 +79,9 @@ class ProposalPlan:
     sections: list[Row] = field(default_factory=list)
     letters: list[Row] = field(default_factory=list)
     feedback: list[Row] = field(default_factory=list)
+    # None when the file has no "contacts" (files written before contacts were exported):
+    # the proposal's contacts are then left as they are.
+    contacts: list[Row] | None = None
 
 
 @dataclass

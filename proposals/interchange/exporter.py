@@ -13,7 +13,7 @@ import json
 from django.db.models import Prefetch
 
 from agencies.models import Agency
-from proposals.models import Assignment, Proposal, Session, Signature
+from proposals.models import Assignment, Contact, Proposal, Session, Signature
 from replies.models import ReplyLetter, Section
 
 from .base import FORMAT, default_parts
@@ -167,6 +167,17 @@ def proposal_data(proposal: Proposal) -> dict:
             }
             for f in feedback
         ],
+        "contacts": [
+            {
+                "agency": c.agency.code,
+                "round": c.round,
+                "contacted_on": _date(c.contacted_on),
+                "way": c.way,
+                "participants": c.participants,
+                "note": c.note,
+            }
+            for c in sorted(proposal.contacts.all(), key=lambda c: (c.contacted_on, c.pk))
+        ],
     }
 
 
@@ -184,6 +195,7 @@ def _proposals(sessions: list[Session]) -> list[Proposal]:
             Prefetch("assignments", queryset=Assignment.objects.select_related("agency")),
             Prefetch("letters", queryset=ReplyLetter.objects.select_related("agency")),
             "feedback",
+            Prefetch("contacts", queryset=Contact.objects.select_related("agency")),
         )
     )
     return sorted(proposals, key=lambda p: (order[p.session_id], len(p.number), p.number))
@@ -194,6 +206,7 @@ def _referenced_agencies(proposals: list[dict]) -> set[str]:
     for p in proposals:
         codes.update(a["agency"] for a in p["assignments"])
         codes.update(s["agency"] for s in p["sections"])
+        codes.update(c["agency"] for c in p["contacts"])
         for letter in filter(None, [p["letter"], *p["letters"]]):
             codes.add(letter["agency"])
             for part in letter.get("parts", []):

@@ -24,6 +24,7 @@ from history.models import StateChange
 from proposals.models import (
     Assignment,
     Category,
+    Contact,
     Feedback,
     Proposal,
     Proposer,
@@ -175,6 +176,8 @@ class Writer:
             changes.append("letters")
         if self.feedback(proposal, plan.feedback):
             changes.append("feedback")
+        if plan.contacts is not None and self.contacts(proposal, plan.contacts):
+            changes.append("contacts")
         self.path = plan.path
         note_proposal_number(session, plan.number)
 
@@ -373,6 +376,33 @@ class Writer:
             item = existing.get(key)
             if item is None:
                 Feedback.objects.create(proposal=proposal, round=key[0], received_on=key[1], **values)
+                changed = True
+            elif save_changes(item, values):
+                changed = True
+        return changed
+
+
+    # ------------------------------------------------------------ contacts (沟通)
+
+    def contacts(self, proposal: Proposal, rows: list[Row]) -> bool:
+        """Contacts are matched by agency, round, date and way, and place among those alike."""
+        agencies = {a.code: a for a in Agency.objects.filter(code__in={r.values["agency"] for r in rows})}
+        existing = _by_occurrence(
+            ((item.agency.code, item.round, item.contacted_on, item.way), item)
+            for item in proposal.contacts.select_related("agency").order_by("contacted_on", "id")
+        )
+        keys = _by_occurrence(((r.values["agency"], r.values["round"], r.values["contacted_on"],
+                                r.values["way"]), r) for r in rows)
+        stale = [item.pk for key, item in existing.items() if key not in keys]
+        changed = bool(stale)
+        Contact.objects.filter(pk__in=stale).delete()
+        for key, row in keys.items():
+            self.path = row.path
+            values = {"participants": row.values["participants"], "note": row.values["note"] or ""}
+            item = existing.get(key)
+            if item is None:
+                Contact.objects.create(proposal=proposal, agency=agencies[key[0]], round=key[1],
+                                       contacted_on=key[2], way=key[3], **values)
                 changed = True
             elif save_changes(item, values):
                 changed = True

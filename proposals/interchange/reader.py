@@ -18,6 +18,7 @@ from agencies.models import Agency, code_validator, doc_prefix_validator
 from proposals.models import (
     Assignment,
     Category,
+    Contact,
     Feedback,
     Proposal,
     Proposer,
@@ -221,6 +222,7 @@ class Reader(LetterChecks):
         plan.sections = self.sections(obj, path, ordinals, roles)
         plan.letters = self.letters(obj, path, roles, round_)
         plan.feedback = self.feedback(obj, path, round_)
+        plan.contacts = self.contacts(obj, path, round_)
         self._check_dates(plan)
         return plan
 
@@ -236,6 +238,8 @@ class Reader(LetterChecks):
             dated += [(join(row.path, name), row.values[name]) for name in ("assigned_on", "due_on")]
         for row in plan.feedback:
             dated.append((join(row.path, "received_on"), row.values["received_on"]))
+        for row in plan.contacts or []:
+            dated.append((join(row.path, "contacted_on"), row.values["contacted_on"]))
         for row in plan.letters:
             dated += [(join(row.path, name), row.values[name]) for name in ("signed_on", "issued_on")]
         for where, day in dated:
@@ -360,6 +364,31 @@ class Reader(LetterChecks):
                 "result": self.choice(item, "result", where, Satisfaction.values,
                                       what="satisfaction", required=True),
                 "comment": self.string(item, "comment", where, max_length=limit(Feedback, "comment")),
+            }))
+        return rows
+
+    # ------------------------------------------------------------ contacts (沟通)
+
+    def contacts(self, obj: dict, path: str, proposal_round: int | None) -> list[Row] | None:
+        """None when the file says nothing of contacts (the key absent: an older file)."""
+        if "contacts" not in obj:
+            return None
+        rows = []
+        for where, item in self.objects(obj, "contacts", path):
+            round_ = self.integer(item, "round", where, default=proposal_round, low=1, high=MAX_ROUND)
+            if round_ is not None and proposal_round is not None and round_ > proposal_round:
+                self.error(join(where, "round"),
+                           f"round {round_} is later than the proposal's round {proposal_round}")
+            rows.append(Row(where, {
+                # any known agency: one released from the proposal keeps the contacts it made
+                "agency": self.agency_ref(item, where),
+                "round": round_,
+                "contacted_on": self.date(item, "contacted_on", where, required=True),
+                "way": self.choice(item, "way", where, Contact.Way.values, what="way of contact",
+                                   required=True),
+                "participants": self.string(item, "participants", where, required=True, nonblank=True,
+                                            max_length=limit(Contact, "participants")),
+                "note": self.string(item, "note", where, max_length=limit(Contact, "note")),
             }))
         return rows
 

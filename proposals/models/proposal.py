@@ -98,6 +98,8 @@ class Proposal(Workflow, models.Model):
                                _("提案当前状态为“%(state)s”，只有已交办或重新办理的提案可以调整交办。")),
         "request_extension": (HANDLING_STATES,
                               _("提案当前状态为“%(state)s”，只有办理中的提案可以申请延期。")),
+        "record_contact": (HANDLING_STATES,
+                           _("提案当前状态为“%(state)s”，只有办理中的提案可以登记沟通情况。")),
         "request_release": (HANDLING_STATES,
                             _("提案当前状态为“%(state)s”，只有办理中的提案可以申请退办。")),
         "feedback": ([State.REPLIED], _("提案当前状态为“%(state)s”，只有已答复的提案可以登记反馈。")),

@@ -81,6 +81,10 @@ class Session(models.Model):
         _("退办时限（工作日）"), default=5, validators=[MaxValueValidator(60)],
         help_text=_("承办单位认为交办有误时，可在交办后这么多个工作日内申请退办；填0则不接受退办申请。"),
     )
+    contact_required = models.BooleanField(
+        _("答复前须与提案者沟通"), default=False,
+        help_text=_("勾选后，承办单位须至少登记一次与提案者的沟通，答复函才能送签发。"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:

@@ -72,6 +72,7 @@ def proposal_detail(request, pk: int):
         "assignments": assignment_rows(proposal, today),
         "letters": letter_rows(request.user, proposal),
         "feedback": proposal.feedback.all(),
+        "contacts": list(proposal.contacts.select_related("agency")),
         "feedback_due": feedback_due(proposal, today),
         "history": history_rows(proposal, history_agencies(proposal)),
         "actions": _actions(request.user, proposal),

@@ -28,6 +28,7 @@ from core.workflow import (
 from history.models import StateChange
 from history.moves import transition
 from notifications import events as notify
+from proposals.contacts import missing_contact
 from proposals.models import (
     Assignment,
     Proposal,
@@ -249,6 +250,9 @@ def letter_submit(*, letter: ReplyLetter, actor=None) -> ReplyLetter:
     require_handling(letter.proposal)
     _check_complete(letter)
     _check_printable(letter)
+    missing = missing_contact(letter.proposal, letter.agency)
+    if missing:
+        raise IllegalMove(missing)
     letter.version += 1
     transition(letter, "submit", actor=actor, update_fields=["version"])
     notify.letter_submitted(letter=letter, actor=actor)

@@ -158,6 +158,10 @@ def handling(request, pk: int):
         answering.append({"assignment": assignment, "letter": current,
                           "may_create": current is None and awaiting})
     shown = {item["letter"].pk for item in answering if item["letter"]}
+    mine_ids = {a.agency_id for a in mine}
+    contacts = list(proposal.contacts.select_related("agency"))
+    for contact in contacts:
+        contact.may_delete = awaiting and contact.agency_id in mine_ids
     return render(request, "replies/agency/handling.html", {
         "proposal": proposal,
         "assignments": assignments,
@@ -167,6 +171,8 @@ def handling(request, pk: int):
         "answering": answering,
         "awaiting": awaiting,
         "reopening": reopening,
+        "contacts": contacts,
+        "may_record_contact": bool(mine) and awaiting,
     })
 
 

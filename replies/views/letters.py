@@ -16,6 +16,7 @@ from core.pages import is_htmx, refuse
 from core.roles import require_approver
 from core.workflow import ConcurrentEdit, DomainError, IllegalMove
 from proposals import answers
+from proposals.contacts import missing_contact
 
 from .. import services
 from ..composition import letter_sections, recommendation_heading, suggested_class
@@ -133,6 +134,8 @@ def _letter_page(request, letter: ReplyLetter, *, status: int = 200, **overrides
         "replacement": replacement,
         "may_replace": may_replace,
         "history": history_of(user, letter),
+        "contacts": list(proposal.contacts.filter(agency=letter.agency).select_related("agency")),
+        "contact_missing": missing_contact(proposal, letter.agency) if draft else None,
         "letter_form": LetterForm(initial=LetterForm.initial_for(letter)),
         "class_form": LetterClassForm(
             initial={"klass": letter.klass or suggested, "reason": letter.class_reason},
