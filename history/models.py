@@ -141,6 +141,8 @@ ACTION_LABELS = {
     "request_release": _("申请退办"),
     "reassign": _("改办"),
     "contact": _("登记沟通情况"),
+    "word_part": _("修改答复函措辞"),
+    "reset_part": _("恢复为办理意见原文"),
     "delete_contact": _("删除沟通记录"),
     "feedback": _("登记反馈"),
     "set_class": _("确定分类"),

@@ -54,8 +54,13 @@ def letter_sections(letter: ReplyLetter, *, approved_only: bool = False):
     return sections.order_by("recommendation__ordinal", "position", "id")
 
 
-def build_parts(letter: ReplyLetter) -> list[dict]:
-    """The letter's body, one part per answered recommendation, from its approved sections."""
+def build_parts(letter: ReplyLetter, *, wording: bool = True) -> list[dict]:
+    """The letter's body, one part per answered recommendation, from its approved sections.
+
+    A part the letter's agency has worded itself (``letter.wording``) carries its
+    ``paragraphs``, each with the sections it came from (``sources``: agency and position);
+    the sections stay beside them, the material the wording was made from. ``wording=False``
+    gives the parts as the sections alone would print them."""
     by_recommendation: dict[int, list[Section]] = {}
     for section in letter_sections(letter, approved_only=True):
         by_recommendation.setdefault(section.recommendation_id, []).append(section)
@@ -66,7 +71,7 @@ def build_parts(letter: ReplyLetter) -> list[dict]:
         if not sections:
             continue
         first = sections[0]
-        parts.append({
+        part = {
             "ordinal": recommendation.ordinal,
             "heading": recommendation_heading(recommendation),
             "phrase": first.adoption.phrase if first.adoption else "",
@@ -78,15 +83,39 @@ def build_parts(letter: ReplyLetter) -> list[dict]:
                 }
                 for s in sections
             ],
-        })
+        }
+        worded = (letter.wording or {}).get(str(recommendation.ordinal)) if wording else None
+        if worded:
+            part["paragraphs"] = worded_paragraphs(worded, sections)
+        parts.append(part)
     return parts
 
 
+def section_paragraphs(section: Section) -> list[str]:
+    return [p.strip() for p in section.body.split("\n") if p.strip()]
+
+
+def worded_paragraphs(worded: dict, sections: list[Section]) -> list[dict]:
+    """A part's own wording as stored, each paragraph's sources named by agency and position
+    (a source no longer among the part's approved sections is dropped)."""
+    by_id = {s.pk: s for s in sections}
+    return [
+        {"text": item["text"],
+         "sources": [{"agency": by_id[i].agency.code, "position": by_id[i].position}
+                     for i in item.get("sources", []) if i in by_id]}
+        for item in worded.get("paragraphs", [])
+    ]
+
+
 def letter_paragraphs(part: dict) -> list[str]:
-    """A part's paragraphs as printed: the phrase heads the first paragraph."""
+    """A part's paragraphs as printed: its own wording when it has one, else its sections'
+    text; the phrase heads the first paragraph."""
     paragraphs: list[str] = []
-    for section in part["sections"]:
-        paragraphs.extend(p.strip() for p in section["body"].split("\n") if p.strip())
+    if part.get("paragraphs"):
+        paragraphs = [p["text"].strip() for p in part["paragraphs"] if p["text"].strip()]
+    else:
+        for section in part["sections"]:
+            paragraphs.extend(p.strip() for p in section["body"].split("\n") if p.strip())
     if part.get("phrase"):
         if paragraphs:
             paragraphs[0] = part["phrase"] + paragraphs[0]

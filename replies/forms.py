@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
-from core.text import CC_TEXT, REASON_TEXT
+from core.text import CC_TEXT, LONG_TEXT, REASON_TEXT
 from proposals.models import Session
 
 from .composition import OTHER_CLASS_NEEDS_REASON
@@ -214,3 +214,25 @@ class MoveForm(forms.Form):
 
     section = forms.IntegerField(widget=forms.HiddenInput)
     direction = forms.ChoiceField(choices=[("up", _("上移")), ("down", _("下移"))])
+
+
+class ParagraphForm(forms.Form):
+    """One paragraph of a part's wording and the sections it came from."""
+
+    text = forms.CharField(label=_("段落"), required=False, max_length=LONG_TEXT,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+    sources = forms.TypedMultipleChoiceField(label=_("来源"), required=False, coerce=int,
+                                             widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, sources=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sources"].choices = list(sources)
+
+
+ParagraphFormSet = forms.formset_factory(ParagraphForm, extra=1, max_num=200, validate_max=True,
+                                         absolute_max=200)
+
+
+class WordingVersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1,
+                                 error_messages={"required": _("页面已过期，请重新打开后再保存。")})

@@ -272,6 +272,10 @@ class ReplyLetter(Workflow, models.Model):
     issued_by = models.CharField(_("印发机关"), max_length=100, blank=True)
     issued_on = models.DateField(_("印发日期"), null=True, blank=True)
     parts = models.JSONField(_("正文（签发时固定）"), default=list, blank=True)
+    # The letter's own wording of parts, by the recommendation's ordinal (as text):
+    # {"paragraphs": [{"text": …, "sources": [section ids]}], "saved_at": ISO time}. A part
+    # not here prints its sections' text (see replies.composition and services.wording).
+    wording = models.JSONField(_("各部分措辞"), default=dict, blank=True, editable=False)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+", verbose_name=_("签发人"),

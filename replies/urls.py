@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import batches, documents, inbox, letters, sections
+from .views import batches, documents, inbox, letters, sections, wording
 
 app_name = "replies"
 
@@ -33,6 +33,8 @@ urlpatterns = [
     path("letters/<int:pk>/edit/", letters.letter_update, name="letter_update"),
     path("letters/<int:pk>/class/", letters.letter_set_class, name="letter_set_class"),
     path("letters/<int:pk>/order/", letters.letter_move, name="letter_move"),
+    path("letters/<int:pk>/parts/<int:ordinal>/", wording.letter_part, name="letter_part"),
+    path("letters/<int:pk>/parts/<int:ordinal>/reset/", wording.letter_part_reset, name="letter_part_reset"),
     path("letters/<int:pk>/submit/", letters.letter_submit, name="letter_submit"),
     path("letters/<int:pk>/sign/", letters.letter_sign, name="letter_sign"),
     path("letters/<int:pk>/return/", letters.letter_return, name="letter_return"),

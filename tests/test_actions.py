@@ -24,7 +24,7 @@ from proposals.models import Assignment, Proposal, Proposer
 from proposals.services import answering, assignment, common, intake, review
 from replies import printing
 from replies import services as rs
-from replies.services import letters, sections, stored
+from replies.services import letters, sections, stored, wording
 from search import hooks
 from search.models import SearchEntry
 
@@ -44,6 +44,8 @@ NOT_ACTIONS = {
     "proposals.contacts.missing_contact": "reads whether a contact is still needed",
     "proposals.releases.release_refusal": "reads whether a request may be made",
     "replies.services.letters.default_letter_fields": "computes a new letter's wording",
+    "replies.services.wording.part_sections": "reads a part's sections",
+    "replies.services.wording.starting_paragraphs": "computes the wording a part starts from",
     "replies.services.stored.letter_pdf_bytes": "reads the stored PDF (storing it is an action)",
     "replies.printing.may_print": "reads a role",
     "replies.printing.part_size": "reads a setting",
@@ -56,7 +58,7 @@ NOT_ACTIONS = {
     "replies.printing.delete_old_files": "deletes files, then rows, job by job",
 }
 SERVICE_MODULES = (common, intake, review, assignment, answering, sections, letters, stored, extensions,
-                   releases, contacts, printing)
+                   releases, contacts, wording, printing)
 
 
 def public_functions(module):

@@ -58,6 +58,7 @@ ROLES = (
     "co_officer", "co_approver", "third_officer", "superuser",
 )
 OUTCOMES = {"ok", "login", "forbidden", "missing", "refused"}
+PART_URLS = {"replies:letter_part", "replies:letter_part_reset"}
 
 # The reason the co-handler's approver gave for returning its draft: read only inside that
 # agency and by liaison staff, on every page and in the admin.
@@ -107,6 +108,8 @@ TARGETS = {
     "replies:letter_update": "letter.draft",
     "replies:letter_set_class": "letter.draft",
     "replies:letter_move": "letter.draft",
+    "replies:letter_part": "letter.draft",
+    "replies:letter_part_reset": "letter.draft",
     "replies:letter_submit": "letter.draft",
     "replies:letter_sign": "letter.review",
     "replies:letter_return": "letter.review",
@@ -191,6 +194,9 @@ replies:letter_detail         GET    -                     login     ok        m
 replies:letter_update         POST   -                     login     forbidden missing   ok        ok        missing   missing   missing   ok
 replies:letter_set_class      POST   -                     login     forbidden missing   ok        ok        missing   missing   missing   ok
 replies:letter_move           POST   -                     login     forbidden missing   ok        ok        missing   missing   missing   ok
+replies:letter_part           GET    -                     login     ok        missing   ok        ok        missing   missing   missing   ok
+replies:letter_part           POST   -                     login     refused   missing   ok        ok        missing   missing   missing   ok
+replies:letter_part_reset     POST   -                     login     refused   missing   ok        ok        missing   missing   missing   ok
 replies:letter_submit         POST   -                     login     forbidden missing   ok        ok        missing   missing   missing   ok
 replies:letter_submit         POST   letter.review         login     forbidden missing   refused   refused   missing   missing   missing   refused
 replies:letter_sign           POST   -                     login     forbidden missing   forbidden ok        missing   missing   missing   ok
@@ -295,7 +301,10 @@ class Walk:
     def url(self, row: Row) -> str:
         if row.target is None:
             return reverse(row.name)
-        return reverse(row.name, kwargs={"pk": self.objects[row.target].pk})
+        kwargs = {"pk": self.objects[row.target].pk}
+        if row.name in PART_URLS:  # the part of the letter the lead has worded
+            kwargs["ordinal"] = 2
+        return reverse(row.name, kwargs=kwargs)
 
     def form(self, row: Row) -> dict:
         """A form an allowed role would send; for the others it must change nothing."""
@@ -368,6 +377,11 @@ class Walk:
             return data
         if name == "letter_set_class":
             return {"klass": django_settings.LETTER_CLASSES[0], "reason": "按办理结果确定。"}
+        if name == "letter_part":
+            return {"p-TOTAL_FORMS": "1", "p-INITIAL_FORMS": "1", "p-0-text": "本单位改写的一段。",
+                    "version": str(ReplyLetter.objects.get(pk=obj.pk).version)}
+        if name == "letter_part_reset":
+            return {"version": str(ReplyLetter.objects.get(pk=obj.pk).version)}
         if name == "letter_move":
             return {"section": str(self.move_section), "direction": "down"}
         if name == "letter_sign":
@@ -421,6 +435,9 @@ def build_walk(media: str) -> Walk:
     first = drafted.recommendations.get(ordinal=1)
     world.approved_section(first, co)
     draft = rs.letter_create(proposal=drafted, agency=lead, actor=world.lead_officer)
+    # its second part worded by the lead
+    rs.letter_word_part(letter=draft, ordinal=2, paragraphs=[{"text": "本单位的措辞。", "sources": []}],
+                        actor=world.lead_officer)
     move_section = Section.objects.get(recommendation=first, agency=lead)
 
     review = letter_in_state(world, "in_review")

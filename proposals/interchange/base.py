@@ -28,4 +28,4 @@ def default_parts(letter) -> list[dict]:
     from replies.models import ReplyLetter
 
     final = (ReplyLetter.State.SIGNED, ReplyLetter.State.ISSUED, ReplyLetter.State.VOIDED)
-    return build_parts(letter) if letter.state in final else []
+    return build_parts(letter, wording=False) if letter.state in final else []

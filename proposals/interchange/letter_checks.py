@@ -172,14 +172,36 @@ class LetterChecks(Checker):
                     "body": self.string(section, "body", section_where,
                                         max_length=limit(Section, "body")),
                 })
-            parts.append({
+            part = {
                 "ordinal": self.integer(item, "ordinal", where, required=True, low=1, high=99),
                 "heading": self.string(item, "heading", where, required=True,
                                        max_length=HEADING_MAX),
                 "phrase": self.string(item, "phrase", where, max_length=limit(AdoptionStatus, "phrase")),
                 "sections": sections,
-            })
+            }
+            if item.get("paragraphs") is not None:
+                part["paragraphs"] = self.paragraphs(item, where)
+            parts.append(part)
         return parts
+
+    def paragraphs(self, part: dict, path: str) -> list[dict]:
+        """A part worded by the letter's agency: each paragraph with the sections it came from."""
+        paragraphs = []
+        for where, item in self.objects(part, "paragraphs", path):
+            sources = []
+            for source_where, source in self.objects(item, "sources", where):
+                agency = self.string(source, "agency", source_where, required=True)
+                if agency is not None and agency not in self.agency_codes:
+                    self.error(join(source_where, "agency"), f"unknown agency {quote(agency)}")
+                sources.append({"agency": agency,
+                                "position": self.integer(source, "position", source_where, default=1,
+                                                         low=1, high=999)})
+            paragraphs.append({
+                "text": self.string(item, "text", where, required=True, nonblank=True,
+                                    max_length=limit(Section, "body")),
+                "sources": sources,
+            })
+        return paragraphs
 
     def check_letter_numbers(self, proposals: list[ProposalPlan]) -> None:
         """A document number once per file, and not held by another proposal's letter."""

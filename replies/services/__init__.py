@@ -5,7 +5,7 @@ the model's ``MOVES`` and writes the history (see :mod:`history.moves`). They li
 concern in the modules below and are all named here.
 """
 
-from . import letters, stored
+from . import letters, stored, wording
 from .letters import (
     EDITABLE_LETTER_FIELDS,
     default_letter_fields,
@@ -28,11 +28,12 @@ from .sections import (
     section_update,
 )
 from .stored import StoredPDFError, letter_pdf_bytes, letter_store_pdf
+from .wording import letter_reset_part, letter_word_part
 
 __all__ = [
     "EDITABLE_LETTER_FIELDS", "StoredPDFError", "default_letter_fields", "letter_create",
     "letter_issue", "letter_pdf_bytes", "letter_return", "letter_set_class", "letter_sign",
     "letter_store_pdf", "letter_submit", "letter_update", "letter_void", "letters", "section_approve",
     "section_create", "section_move", "section_return", "section_revise", "section_submit",
-    "section_update", "stored",
+    "section_update", "stored", "letter_word_part", "letter_reset_part", "wording",
 ]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from agencies.models import Agency
 from core.pages import is_htmx, refuse
 from core.roles import require_approver
 from core.workflow import ConcurrentEdit, DomainError, IllegalMove
@@ -19,7 +20,13 @@ from proposals import answers
 from proposals.contacts import missing_contact
 
 from .. import services
-from ..composition import letter_sections, recommendation_heading, suggested_class
+from ..composition import (
+    letter_agency_ids,
+    letter_sections,
+    recommendation_heading,
+    suggested_class,
+    worded_paragraphs,
+)
 from ..forms import LetterClassForm, LetterForm, MoveForm, ReasonForm, SignForm
 from ..models import ReplyLetter, Section
 from ..pdf.compose import letter_content
@@ -66,17 +73,34 @@ def _letter_groups(letter: ReplyLetter, user) -> tuple[list[dict], list[Section]
         letter_sections(letter).filter(pk__in=Section.objects.visible_to(user).values("pk"))
     )
     groups = []
+    fixed = {part["ordinal"]: part for part in letter.parts} if letter.is_final else {}
+    names = dict(Agency.objects.filter(pk__in=letter_agency_ids(letter)).values_list("code", "short_name"))
     for recommendation in letter.proposal.recommendations.order_by("ordinal"):
         own = [s for s in sections if s.recommendation_id == recommendation.pk]
         placed = [s for s in own if s.state == Section.State.APPROVED]
+        if letter.is_final:
+            paragraphs = fixed.get(recommendation.ordinal, {}).get("paragraphs")
+        else:
+            worded = (letter.wording or {}).get(str(recommendation.ordinal))
+            paragraphs = worded_paragraphs(worded, placed) if worded and placed else None
         groups.append({
             "recommendation": recommendation,
+            "ordinal": recommendation.ordinal,
             "heading": recommendation_heading(recommendation),
             "placed": placed,
             "pending": [s for s in own if s.state != Section.State.APPROVED],
             "phrase": placed[0].adoption.phrase if placed and placed[0].adoption else "",
+            "paragraphs": [{"text": p["text"], "sources": _sources_text(p["sources"], names)}
+                           for p in paragraphs or []],
         })
     return groups, sections
+
+
+def _sources_text(sources: list[dict], names: dict) -> str:
+    """来源：市民政局、市发改局 — or the letter's agency's own words."""
+    if not sources:
+        return _("本单位自拟")
+    return "、".join(dict.fromkeys(names.get(s["agency"], s["agency"]) for s in sources))
 
 
 def _letter_conflict(error: ConcurrentEdit, form: LetterForm) -> list[dict]:
