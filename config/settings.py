@@ -351,6 +351,8 @@ if CELERY_TASK_ALWAYS_EAGER:
 
 # The largest interchange file import_proposals reads, in megabytes (checked before reading).
 IMPORT_MAX_MB = int(env("IMPORT_MAX_MB", default="64"))
+# The largest attachment (附件) of a proposal or a letter, in megabytes.
+ATTACHMENT_MAX_MB = float(env("ATTACHMENT_MAX_MB", default="20"))
 
 # Batch printing (replies.printing): a job of more letters than this is built in parts of
 # at most this many letters, one task each, so that several workers share it.

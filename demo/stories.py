@@ -3,13 +3,16 @@ through the services (see :func:`demo.data.load_demo`)."""
 
 from __future__ import annotations
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from proposals import contacts, extensions, releases
+from proposals import attachments, contacts, extensions, releases
 from proposals import services as proposal_services
 from proposals.models import Proposal
+from replies import services as reply_services
 
 from .dates import D
+from .materials import drawn_map, survey_pdf
 
 
 class Stories:
@@ -38,7 +41,7 @@ class Stories:
                 build()
 
     def submitted_lift(self):
-        self.proposal(
+        proposal = self.proposal(
             title="关于加快推进老旧小区加装电梯工作的建议",
             proposers=[{"name": "梁嘉欣", "kind": "member"},
                        {"name": "陈伟明", "kind": "member", "role": "co-signer"}],
@@ -47,6 +50,9 @@ class Stories:
             recommendations=["简化老旧小区加装电梯审批流程", "加大加装电梯财政补贴力度",
                              "建立加装电梯业主协商调解机制"],
         )
+        if proposal:  # the member's survey, sent with the proposal
+            attachments.attachment_add(proposal=proposal, actor=self.liaison, upload=SimpleUploadedFile(
+                "老旧小区加装电梯需求调查.pdf", survey_pdf(), content_type="application/pdf"))
 
     def merged_lift_repeat(self):
         """A repeat of the lift proposal, merged into it (并案)."""
@@ -157,7 +163,11 @@ class Stories:
             participants="农工党中山市委会社会服务部；市民政局养老服务科", actor=self.officers["mzj"],
             note="电话介绍长者饭堂和家庭养老床位的推进计划，提案者建议优先覆盖老旧社区。",
         )
-        self.letter(proposal, "mzj", upto="draft")
+        letter = self.letter(proposal, "mzj", upto="draft")
+        reply_services.letter_attachment_add(
+            letter=letter, title="全市长者饭堂分布示意图", actor=self.officers["mzj"],
+            upload=SimpleUploadedFile("长者饭堂分布示意图.png", drawn_map(), content_type="image/png"),
+        )
 
     def assigned_letter_in_review(self):
         proposal = self.proposal(

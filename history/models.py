@@ -142,6 +142,8 @@ ACTION_LABELS = {
     "reassign": _("改办"),
     "contact": _("登记沟通情况"),
     "word_part": _("修改答复函措辞"),
+    "attach": _("上传附件"),
+    "detach": _("删除附件"),
     "reset_part": _("恢复为办理意见原文"),
     "delete_contact": _("删除沟通记录"),
     "feedback": _("登记反馈"),

@@ -129,3 +129,10 @@ class ContactForm(Form):
 
     def clean_agency(self):
         return self.cleaned_data.get("agency") or self.only
+
+
+# ---------------------------------------------------------------- attachments (附件)
+
+
+class AttachmentForm(Form):
+    file = forms.FileField(label=_("附件"), help_text=_("PDF、JPEG或PNG图片、Word文件，不超过规定大小。"))

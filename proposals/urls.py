@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     assignment,
+    attachments,
     contacts,
     dashboard,
     detail,
@@ -38,6 +39,9 @@ urlpatterns = [
     path("releases/", releases.release_list, name="releases"),
     path("releases/<int:pk>/", releases.release_decide, name="release_decide"),
     path("releases/<int:pk>/withdraw/", releases.release_withdraw, name="release_withdraw"),
+    path("<int:pk>/attachments/", attachments.attachment_add, name="attachment_add"),
+    path("attachments/<int:pk>/", attachments.attachment_download, name="attachment"),
+    path("attachments/<int:pk>/delete/", attachments.attachment_delete, name="attachment_delete"),
     path("<int:pk>/contacts/new/", contacts.contact_create, name="contact_create"),
     path("contacts/<int:pk>/delete/", contacts.contact_delete, name="contact_delete"),
     path("contacts/missing/", contacts.contacts_missing, name="contacts_missing"),

@@ -236,3 +236,9 @@ ParagraphFormSet = forms.formset_factory(ParagraphForm, extra=1, max_num=200, va
 class WordingVersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1,
                                  error_messages={"required": _("页面已过期，请重新打开后再保存。")})
+
+
+class LetterAttachmentForm(forms.Form):
+    title = forms.CharField(label=_("附件名称"), max_length=100, required=False,
+                            help_text=_("印在附件说明中；留空则用文件名。名称后不加标点。"))
+    file = forms.FileField(label=_("文件"), help_text=_("PDF或JPEG、PNG图片，印在答复函之后，每个附件另起一页。"))

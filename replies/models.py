@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -452,3 +453,43 @@ class PrintJob(models.Model):
         if self.unprinted_only:
             letters = letters.filter(state=ReplyLetter.State.SIGNED)
         return letters
+
+
+def _letter_attachment_path(instance, filename: str) -> str:
+    return f"attachments/letters/{instance.letter_id}/{uuid.uuid4().hex}.{filename.rpartition('.')[2]}"
+
+
+class LetterAttachmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Read by whoever may read the letter."""
+        return self.filter(letter__in=ReplyLetter.objects.visible_to(user))
+
+
+class LetterAttachment(models.Model):
+    """附件 of a reply letter: a PDF or an image printed after it, each starting on a new
+    page marked 附件1, 附件2 …, listed in the letter's 附件说明 by ``title``."""
+
+    letter = models.ForeignKey(ReplyLetter, on_delete=models.CASCADE, related_name="attachments",
+                               verbose_name=_("答复函"))
+    position = models.PositiveSmallIntegerField(_("顺序"), default=1)
+    title = models.CharField(_("附件名称"), max_length=100)
+    file = models.FileField(_("文件"), upload_to=_letter_attachment_path, max_length=200)
+    name = models.CharField(_("文件名"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=10)
+    content_type = models.CharField(_("内容类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    pages = models.PositiveSmallIntegerField(_("页数"), default=1)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    blank=True, related_name="+", verbose_name=_("上传人"))
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects = LetterAttachmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("答复函附件")
+        verbose_name_plural = _("答复函附件")
+        ordering = ["letter", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title

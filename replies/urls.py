@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import batches, documents, inbox, letters, sections, wording
+from .views import attachments, batches, documents, inbox, letters, sections, wording
 
 app_name = "replies"
 
@@ -34,6 +34,10 @@ urlpatterns = [
     path("letters/<int:pk>/class/", letters.letter_set_class, name="letter_set_class"),
     path("letters/<int:pk>/order/", letters.letter_move, name="letter_move"),
     path("letters/<int:pk>/parts/<int:ordinal>/", wording.letter_part, name="letter_part"),
+    path("letters/<int:pk>/attachments/", attachments.letter_attachment_add, name="letter_attachment_add"),
+    path("letters/attachments/<int:pk>/", attachments.letter_attachment_download, name="letter_attachment"),
+    path("letters/attachments/<int:pk>/delete/", attachments.letter_attachment_delete,
+         name="letter_attachment_delete"),
     path("letters/<int:pk>/parts/<int:ordinal>/reset/", wording.letter_part_reset, name="letter_part_reset"),
     path("letters/<int:pk>/submit/", letters.letter_submit, name="letter_submit"),
     path("letters/<int:pk>/sign/", letters.letter_sign, name="letter_sign"),

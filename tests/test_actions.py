@@ -17,13 +17,14 @@ from django.urls import reverse
 
 from core import actions
 from history.models import StateChange
-from proposals import answers, contacts, extensions, releases
+from proposals import answers, attachments, contacts, extensions, releases
 from proposals import services as ps
 from proposals.interchange import exporter, importer
 from proposals.models import Assignment, Proposal, Proposer
 from proposals.services import answering, assignment, common, intake, review
 from replies import printing
 from replies import services as rs
+from replies.services import attachments as letter_attachments
 from replies.services import letters, sections, stored, wording
 from search import hooks
 from search.models import SearchEntry
@@ -45,6 +46,7 @@ NOT_ACTIONS = {
     "proposals.releases.release_refusal": "reads whether a request may be made",
     "replies.services.letters.default_letter_fields": "computes a new letter's wording",
     "replies.services.wording.part_sections": "reads a part's sections",
+    "replies.services.attachments.clean_title": "a check inside the calling action",
     "replies.services.wording.starting_paragraphs": "computes the wording a part starts from",
     "replies.services.stored.letter_pdf_bytes": "reads the stored PDF (storing it is an action)",
     "replies.printing.may_print": "reads a role",
@@ -58,7 +60,7 @@ NOT_ACTIONS = {
     "replies.printing.delete_old_files": "deletes files, then rows, job by job",
 }
 SERVICE_MODULES = (common, intake, review, assignment, answering, sections, letters, stored, extensions,
-                   releases, contacts, wording, printing)
+                   releases, contacts, wording, attachments, letter_attachments, printing)
 
 
 def public_functions(module):

@@ -24,15 +24,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import io
 
 import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.messages import get_messages
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from PIL import Image
 
 from history.models import StateChange
 from notifications.models import Notification
@@ -42,10 +46,11 @@ from proposals.models import (
     ExtensionRequest,
     Feedback,
     Proposal,
+    ProposalAttachment,
     ReleaseRequest,
 )
 from replies import services as rs
-from replies.models import AdoptionStatus, ReplyLetter, Section
+from replies.models import AdoptionStatus, LetterAttachment, ReplyLetter, Section
 from tests import factories
 from tests.factories import AgencyFactory, letter_in_state, proposal_in_state, user_in
 
@@ -83,6 +88,12 @@ TARGETS = {
     "proposals:extension_withdraw": "extension.pending",
     "proposals:release_request": "assignment.lead",
     "proposals:contact_create": "proposal.handled",
+    "proposals:attachment_add": "proposal.handled",
+    "proposals:attachment": "attachment.handled",
+    "proposals:attachment_delete": "attachment.handled",
+    "replies:letter_attachment_add": "letter.draft",
+    "replies:letter_attachment": "attachment.letter",
+    "replies:letter_attachment_delete": "attachment.letter",
     "proposals:contact_delete": "contact.lead",
     "proposals:release_decide": "release.pending",
     "proposals:release_withdraw": "release.pending",
@@ -166,6 +177,12 @@ proposals:contact_create      GET    -                     login     forbidden f
 proposals:contact_create      POST   -                     login     forbidden forbidden ok        ok        ok        ok        missing   refused
 proposals:contact_delete      POST   -                     login     forbidden forbidden ok        ok        forbidden forbidden missing   ok
 proposals:contacts_missing    GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:attachment_add      POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+proposals:attachment          GET    -                     login     ok        ok        ok        ok        ok        ok        missing   ok
+proposals:attachment_delete   POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+replies:letter_attachment_add POST   -                     login     forbidden missing   ok        ok        missing   missing   missing   ok
+replies:letter_attachment     GET    -                     login     ok        missing   ok        ok        missing   missing   missing   ok
+replies:letter_attachment_delete POST -                    login     forbidden missing   ok        ok        missing   missing   missing   ok
 proposals:feedback            GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 proposals:feedback            POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 proposals:close               GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
@@ -345,6 +362,11 @@ class Walk:
             return {"due_on": "2023-12-31", "reason": "需等待规划调整。"}
         if name == "extension_decide":
             return {"decision": "approve", "due_on": "", "note": ""}
+        if name in ("attachment_add", "letter_attachment_add"):
+            out = io.BytesIO()
+            Image.new("RGB", (2, 2), (255, 0, 0)).save(out, "PNG")
+            png = out.getvalue()
+            return {"title": "现场照片", "file": SimpleUploadedFile("photo.png", png, content_type="image/png")}
         if name == "contact_create":
             return {"contacted_on": "2023-04-10", "way": "phone", "participants": "提案者；本单位经办人",
                     "note": "电话听取意见。", "agency": ""}
@@ -402,6 +424,14 @@ def proposal_form(session: int) -> dict:
         "recommendations-TOTAL_FORMS": "1", "recommendations-INITIAL_FORMS": "0",
         "recommendations-0-title": "按客流数据调整站点", "recommendations-0-body": "",
     }
+
+
+def _attached(row, name: str):
+    """A stored attachment row with a small image as its file."""
+    row.name, row.kind, row.content_type, row.size, row.sha256 = name, "png", "image/png", 3, "0" * 64
+    row.file.save(name, ContentFile(b"png"), save=False)
+    row.save()
+    return row
 
 
 def build_walk(media: str) -> Walk:
@@ -468,6 +498,8 @@ def build_walk(media: str) -> Walk:
         "contact.lead": Contact.objects.create(
             proposal=handled, agency=lead, contacted_on=datetime.date(2023, 4, 1), way="meeting",
             participants="提案者；市工商联会员部", recorded_by=world.lead_officer),
+        "attachment.handled": _attached(ProposalAttachment(proposal=handled), "调研报告.png"),
+        "attachment.letter": _attached(LetterAttachment(letter=draft, title="名录", pages=1), "名录.png"),
         "recommendation.open": r4,
         **sections,
         "letter.draft": draft,

@@ -23,8 +23,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from proposals import services as ps
-from proposals.models import ExtensionRequest, Proposal, ReleaseRequest
+from proposals.models import Contact, ExtensionRequest, Proposal, ProposalAttachment, ReleaseRequest
 from replies import services as rs
+from replies.models import LetterAttachment
 from tests import factories
 from tests.factories import (
     AgencyFactory,
@@ -33,7 +34,7 @@ from tests.factories import (
     record_feedback,
     user_in,
 )
-from tests.test_permissions import PART_URLS, ROLES, ROWS, TARGETS
+from tests.test_permissions import PART_URLS, ROLES, ROWS, TARGETS, _attached
 
 # Every test here reads the test database (the module's world is built in it).
 # The module's world is built once (a module fixture): its tests stay on one worker.
@@ -149,7 +150,15 @@ def populate(world, third, size: int) -> dict:
     for _ in range(size):
         ask_for_extension(world, lead_assignment, state=ExtensionRequest.State.REJECTED)
         ask_for_release(world, handled.assignments.get(agency=world.co), state=ReleaseRequest.State.REFUSED)
+    draft = handled.letters.get(agency=world.lead)
+    for i in range(size):
+        _attached(ProposalAttachment(proposal=handled), f"材料{i}.png")
+        _attached(LetterAttachment(letter=draft, title=f"附件{i}", position=i + 1, pages=1), f"附件{i}.png")
+        Contact.objects.create(proposal=handled, agency=world.lead, contacted_on=datetime.date(2023, 4, 1),
+                               way="phone", participants="提案者")
     return {
+        "attachment.handled": handled.attachments.first(),
+        "attachment.letter": draft.attachments.first(),
         "extension.pending": ask_for_extension(world, lead_assignment),
         "release.pending": ask_for_release(world, handled.assignments.get(agency=world.co)),
         "proposal.submitted": submitted,

@@ -4,6 +4,7 @@ The models live by concern in :mod:`.sessions`, :mod:`.proposal` and :mod:`.hand
 they are all named here, where Django and the other apps find them.
 """
 
+from .attachments import ProposalAttachment
 from .contacts import Contact, ContactQuerySet
 from .handling import (
     ANSWERING_ROLES,
@@ -31,6 +32,6 @@ from .sessions import Category, Proposer, Session, proposal_number_validator, se
 __all__ = [
     "ANSWERING_ROLES", "DUE_LATEST_FIRST", "HANDLING_STATES", "STATE_ORDER", "Assignment",
     "AssignmentQuerySet", "Category", "Contact", "ContactQuerySet", "ExtensionRequest", "Feedback", "Proposal", "ProposalQuerySet",
-    "ProposalState", "Proposer", "Recommendation", "ReleaseRequest", "Satisfaction", "Session", "Signature",
+    "ProposalAttachment", "ProposalState", "Proposer", "Recommendation", "ReleaseRequest", "Satisfaction", "Session", "Signature",
     "is_overdue", "proposal_number_validator", "proposal_overdue", "session_code_validator",
 ]

@@ -87,6 +87,8 @@ class Proposal(Workflow, models.Model):
     # What else only some states allow, and the one text that refuses it (services) or
     # warns of it (pages, admin): see core.workflow.Workflow.
     STATE_RULES = {
+        "attach": ([State.SUBMITTED, State.REGISTERED, *HANDLING_STATES, State.REPLIED],
+                   _("提案当前状态为“%(state)s”，不能再增删附件。")),
         "edit": ([State.SUBMITTED, State.REGISTERED],
                  _("提案当前状态为“%(state)s”，只有待审查或已立案的提案可以修改内容。")),
         "add_assignment": (HANDLING_STATES,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -73,6 +74,9 @@ def proposal_detail(request, pk: int):
         "letters": letter_rows(request.user, proposal),
         "feedback": proposal.feedback.all(),
         "contacts": list(proposal.contacts.select_related("agency")),
+        "attachments": list(proposal.attachments.all()),
+        "may_attach": is_liaison(request.user) and proposal.refusal("attach") is None,
+        "attachment_max_mb": f"{settings.ATTACHMENT_MAX_MB:g}",
         "feedback_due": feedback_due(proposal, today),
         "history": history_rows(proposal, history_agencies(proposal)),
         "actions": _actions(request.user, proposal),

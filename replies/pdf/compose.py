@@ -69,6 +69,17 @@ class LetterContent:
     issued_date: str
     seal_url: str | None
     draft: bool
+    attachments: list[Attached] = field(default_factory=list)
+
+
+@dataclass
+class Attached:
+    """An attachment as printed: its title in the 附件说明, its pages after the letter."""
+
+    id: int
+    title: str
+    kind: str  # "pdf", "jpeg" or "png"
+    pages: int
 
 
 def letter_content(letter: ReplyLetter, *, draft: bool = False, seal: bool = True) -> LetterContent:
@@ -108,6 +119,8 @@ def letter_content(letter: ReplyLetter, *, draft: bool = False, seal: bool = Tru
         issued_date=chinese_date(issued_on) if issued_on else "",
         seal_url=f"asset:seal/{agency.pk}" if has_seal else None,
         draft=draft or not final,
+        attachments=[Attached(a.pk, a.title, a.kind, a.pages) for a in letter.attachments.all()]
+        if letter.pk else [],
     )
 
 
@@ -150,6 +163,17 @@ class Seal:
 
 
 @dataclass
+class Inset:
+    """An attachment's page or image placed in a box of the text block (mm from its corner)."""
+
+    attachment: int
+    kind: str
+    page: int  # a PDF's page index
+    top: float
+    height: float
+
+
+@dataclass
 class Sheet:
     """One printed page: its number and everything on it."""
 
@@ -157,6 +181,7 @@ class Sheet:
     texts: list[Text] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
     seal: Seal | None = None
+    inset: Inset | None = None
 
 
 def _line(text: str, role: str = "body", css_class: str = "body", x: float = 0.0,
@@ -232,6 +257,8 @@ def compose(content: LetterContent) -> list[Sheet]:
             blocks.append(Block(_body(paragraph)))
     if content.closing:
         blocks.append(Block(_body(content.closing)))
+    if content.attachments:
+        blocks.append(Block([None, *attachment_note([a.title for a in content.attachments])]))
 
     # Signature: date four characters in from the right, the agency centred above it,
     # the seal over both; then the note and the disclosure.
@@ -284,10 +311,45 @@ def compose(content: LetterContent) -> list[Sheet]:
         sheets[page.number - 1].seal = Seal(content.seal_url, centre_y - size / 2,
                                             centre_x - size / 2, size)
 
+    sheets += attachment_sheets(content.attachments, first_number=len(sheets) + 1)
     for sheet in sheets:
         if letter_style and sheet.number == 1:
             continue
         sheet.texts.append(_page_number(sheet.number))
+    return sheets
+
+
+def attachment_note(titles: list[str]) -> list[Line]:
+    """附件说明: "附件：" two characters in, then the names — numbered 1. 2. … when there are
+    several — each name's wrapped lines aligned with its first character; no punctuation
+    after a name."""
+    label = "附件："
+    label_width = measure(label, stack("body"), BODY_PT, BODY_SPACING) + BODY_SPACING
+    lines: list[Line] = []
+    for i, title in enumerate(titles, start=1):
+        prefix = f"{i}. " if len(titles) > 1 else ""
+        start = 2 * CHAR + (0 if i == 1 else label_width)
+        number_width = measure(prefix, stack("body"), BODY_PT, BODY_SPACING) + BODY_SPACING if prefix else 0.0
+        text = (label if i == 1 else "") + prefix + title
+        lines += break_paragraph(text, first_indent=start, indent=2 * CHAR + label_width + number_width,
+                                 justify=False, css_class="attachment-note")
+    return lines
+
+
+def attachment_sheets(attachments: list[Attached], first_number: int) -> list[Sheet]:
+    """Each attachment from a new page: 附件N in 黑体 at the top left of its first page, its
+    pages (a PDF's, scaled into the text block) or its image below; page numbers go on."""
+    sheets = []
+    for index, attachment in enumerate(attachments, start=1):
+        for page in range(max(1, attachment.pages)):
+            sheet = Sheet(first_number + len(sheets))
+            top = 0.0
+            if page == 0:
+                sheet.texts.append(Text(_line(f"附件{index}", role="heading", css_class="attachment-mark",
+                                              spacing=0.0), 0.0))
+                top = 2 * PITCH
+            sheet.inset = Inset(attachment.id, attachment.kind, page, top, BLOCK_HEIGHT - top)
+            sheets.append(sheet)
     return sheets
 
 
@@ -353,6 +415,7 @@ ELEMENTS = {
     "date": _("成文日期"), "note": _("附注"), "disclosure": _("公开方式"), "cc": _("抄送"),
     "issuer": _("印发机关"), "issued": _("印发日期"), "number": _("发文字号"),
     "letterhead": _("发文机关标志"), "class-mark": _("分类标识"), "page-number": _("页码"),
+    "attachment-note": _("附件说明"), "attachment-mark": _("附件标识"),
 }
 
 

@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 STATIC_PREFIX = "asset:static/"
 SEAL_PREFIX = "asset:seal/"
+ATTACHMENT_PREFIX = "asset:attachment/"
 STATIC_FOLDER = "letters"
 
 
@@ -41,6 +42,8 @@ class LetterURLFetcher(URLFetcher):
             return self._static(url, url[len(STATIC_PREFIX):])
         if url.startswith(SEAL_PREFIX):
             return self._seal(url, url[len(SEAL_PREFIX):])
+        if url.startswith(ATTACHMENT_PREFIX):
+            return self._attachment(url, url[len(ATTACHMENT_PREFIX):])
         return self._refuse(url)
 
     def _refuse(self, url):
@@ -76,3 +79,16 @@ class LetterURLFetcher(URLFetcher):
         except DomainError:
             return self._refuse(url)
         return URLFetcherResponse(url, body, {"Content-Type": "image/png"})
+
+    def _attachment(self, url, attachment_id):
+        """A letter attachment's image (checked when it was uploaded)."""
+        from ..models import LetterAttachment
+
+        if not attachment_id.isdigit():
+            return self._refuse(url)
+        attachment = LetterAttachment.objects.filter(pk=int(attachment_id), kind__in=("jpeg", "png")).first()
+        if attachment is None:
+            return self._refuse(url)
+        with attachment.file.open("rb") as handle:
+            body = handle.read()
+        return URLFetcherResponse(url, body, {"Content-Type": attachment.content_type})

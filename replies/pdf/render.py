@@ -11,9 +11,12 @@ from django.template.loader import render_to_string
 
 from ..composition import build_parts, letter_paragraphs
 from . import fonts
-from .compose import Sheet, compose, letter_content, outside_the_block
-from .fetcher import LetterURLFetcher
-from .layout import BLOCK_LEFT, BLOCK_TOP
+from .compose import Inset, Sheet, compose, letter_content, outside_the_block
+from .fetcher import ATTACHMENT_PREFIX, LetterURLFetcher
+from .layout import BLOCK_LEFT, BLOCK_TOP, BLOCK_WIDTH
+
+IMAGE_KINDS = ("jpeg", "png")
+MM_PT = 72 / 25.4
 
 STYLESHEET = "asset:static/letters/letter.css"
 
@@ -61,12 +64,27 @@ def _sheet_context(sheet: Sheet) -> dict:
             "style": f"top:{_mm(sheet.seal.top)};left:{_mm(sheet.seal.left)};"
                      f"width:{_mm(sheet.seal.size)};height:{_mm(sheet.seal.size)}",
         }
-    return {"number": sheet.number, "texts": texts, "rules": rules, "seal": seal}
+    image = None
+    if sheet.inset and sheet.inset.kind in IMAGE_KINDS:
+        image = {
+            "url": f"{ATTACHMENT_PREFIX}{sheet.inset.attachment}",
+            "style": f"top:{_mm(sheet.inset.top)};left:0;width:{_mm(BLOCK_WIDTH)};"
+                     f"height:{_mm(sheet.inset.height)}",
+        }
+    return {"number": sheet.number, "texts": texts, "rules": rules, "seal": seal, "image": image}
 
 
 def letter_html(letter, *, draft: bool = False, seal: bool = True) -> str:
+    return letter_document(letter, draft=draft, seal=seal)[0]
+
+
+def letter_document(letter, *, draft: bool = False, seal: bool = True) -> tuple[str, list[tuple[int, Inset]]]:
+    """The letter laid out as HTML, and the attachment pages (PDF pages) to place into its
+    pages once rendered: (page index, what goes there)."""
     content = letter_content(letter, draft=draft, seal=seal)
     sheets = compose(content)
+    insets = [(i, sheet.inset) for i, sheet in enumerate(sheets)
+              if sheet.inset is not None and sheet.inset.kind not in IMAGE_KINDS]
     return render_to_string("replies/pdf/letter.html", {
         "stylesheet": STYLESHEET,
         "font_css": _font_css(),
@@ -76,7 +94,7 @@ def letter_html(letter, *, draft: bool = False, seal: bool = True) -> str:
         "number": content.number,
         "draft": content.draft,
         "sheets": [_sheet_context(sheet) for sheet in sheets],
-    })
+    }), insets
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -91,7 +109,43 @@ def html_to_pdf(html: str) -> bytes:
 
 def render_letter_pdf(letter, *, draft: bool = False, seal: bool = True) -> bytes:
     """The letter as PDF: final once signed, otherwise a preview marked 草稿."""
-    return html_to_pdf(letter_html(letter, draft=draft, seal=seal))
+    html, insets = letter_document(letter, draft=draft, seal=seal)
+    return place_pages(html_to_pdf(html), insets)
+
+
+def place_pages(pdf: bytes, insets: list[tuple[int, Inset]]) -> bytes:
+    """Put each attached PDF's pages into the pages laid out for them, scaled to fit their
+    box in the text block, under the 附件N mark and the page number."""
+    if not insets:
+        return pdf
+    import io
+
+    from pypdf import PdfReader, PdfWriter, Transformation
+
+    from ..models import LetterAttachment
+
+    readers = {}
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    for index, inset in insets:
+        if inset.attachment not in readers:
+            attachment = LetterAttachment.objects.get(pk=inset.attachment)
+            with attachment.file.open("rb") as handle:
+                readers[inset.attachment] = PdfReader(io.BytesIO(handle.read()), strict=False)
+        source = readers[inset.attachment].pages[inset.page]
+        box = source.mediabox
+        width, height = float(box.width), float(box.height)
+        target = writer.pages[index]
+        page_height = float(target.mediabox.height)
+        room_w, room_h = BLOCK_WIDTH * MM_PT, inset.height * MM_PT
+        scale = min(room_w / width, room_h / height)
+        left = BLOCK_LEFT * MM_PT + (room_w - width * scale) / 2
+        top = page_height - (BLOCK_TOP + inset.top) * MM_PT
+        move = (Transformation().translate(-float(box.left), -float(box.bottom)).scale(scale)
+                .translate(left, top - height * scale))
+        target.merge_transformed_page(source, move, over=False)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def preview_pdf(letter, *, draft: bool = False, seal: bool = True) -> bytes:
@@ -103,14 +157,16 @@ def preview_pdf(letter, *, draft: bool = False, seal: bool = True) -> bytes:
     Any change to the letter, its sections, its agency or the fonts changes the HTML, so
     a kept PDF is never out of date.
     """
-    html = letter_html(letter, draft=draft, seal=seal)
+    html, insets = letter_document(letter, draft=draft, seal=seal)
     seconds = settings.LETTER_PREVIEW_CACHE_SECONDS
     if seconds <= 0:
-        return html_to_pdf(html)
-    key = f"letter-preview:{_preview_digest(letter, html)}"
+        return place_pages(html_to_pdf(html), insets)
+    # an attached PDF's pages are placed after rendering: name them in the key too
+    placed = "".join(f"\n{i}:{inset.attachment}:{inset.page}" for i, inset in insets)
+    key = f"letter-preview:{_preview_digest(letter, html + placed)}"
     data = cache.get(key)
     if data is None:
-        data = html_to_pdf(html)
+        data = place_pages(html_to_pdf(html), insets)
         cache.set(key, data, seconds)
     return data
 
@@ -132,7 +188,8 @@ def letter_text(letter) -> str:
     pieces = [
         letter.agency.letterhead, letter.agency.doc_prefix, letter.title, letter.addressee,
         letter.opening, letter.closing, letter.signatory, letter.note, letter.disclosure,
-        letter.issued_by, "、".join(letter.cc), "抄送：印发年月日类—0123456789",
+        letter.issued_by, "、".join(letter.cc), "抄送：印发年月日类—0123456789附件：. ",
+        *(attachment.title for attachment in letter.attachments.all()),
     ]
     for part in parts:
         pieces.append(part["heading"])

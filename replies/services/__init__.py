@@ -5,7 +5,8 @@ the model's ``MOVES`` and writes the history (see :mod:`history.moves`). They li
 concern in the modules below and are all named here.
 """
 
-from . import letters, stored, wording
+from . import attachments, letters, stored, wording
+from .attachments import letter_attachment_add, letter_attachment_delete
 from .letters import (
     EDITABLE_LETTER_FIELDS,
     default_letter_fields,
@@ -36,4 +37,5 @@ __all__ = [
     "letter_store_pdf", "letter_submit", "letter_update", "letter_void", "letters", "section_approve",
     "section_create", "section_move", "section_return", "section_revise", "section_submit",
     "section_update", "stored", "letter_word_part", "letter_reset_part", "wording",
+    "attachments", "letter_attachment_add", "letter_attachment_delete",
 ]

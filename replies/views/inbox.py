@@ -172,6 +172,7 @@ def handling(request, pk: int):
         "awaiting": awaiting,
         "reopening": reopening,
         "contacts": contacts,
+        "attachments": list(proposal.attachments.all()),
         "may_record_contact": bool(mine) and awaiting,
     })
 

@@ -3,6 +3,7 @@ returning and voiding."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -27,7 +28,14 @@ from ..composition import (
     suggested_class,
     worded_paragraphs,
 )
-from ..forms import LetterClassForm, LetterForm, MoveForm, ReasonForm, SignForm
+from ..forms import (
+    LetterAttachmentForm,
+    LetterClassForm,
+    LetterForm,
+    MoveForm,
+    ReasonForm,
+    SignForm,
+)
 from ..models import ReplyLetter, Section
 from ..pdf.compose import letter_content
 from .agency import (
@@ -159,6 +167,9 @@ def _letter_page(request, letter: ReplyLetter, *, status: int = 200, **overrides
         "may_replace": may_replace,
         "history": history_of(user, letter),
         "contacts": list(proposal.contacts.filter(agency=letter.agency).select_related("agency")),
+        "attachments": list(letter.attachments.all()),
+        "attachment_form": LetterAttachmentForm(),
+        "attachment_max_mb": f"{settings.ATTACHMENT_MAX_MB:g}",
         "contact_missing": missing_contact(proposal, letter.agency) if draft else None,
         "letter_form": LetterForm(initial=LetterForm.initial_for(letter)),
         "class_form": LetterClassForm(
