@@ -253,3 +253,58 @@ def test_choosing_chinese_again_restores_the_chinese_interface(client, world):
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     page = client.get("/").content.decode()
     assert ">我的待办<" in page and "My tasks" not in page
+
+
+# ---------------------------------------------------------------- a deployment in English
+
+
+def test_an_english_deployment_notifies_and_mails_in_english(world, settings, django_capture_on_commit_callbacks,
+                                                             monkeypatch):
+    """With the site's language English, every event's notification and e-mail reads English;
+    only the data (titles, names) stays as it was written."""
+    import datetime
+
+    from django.core import mail
+
+    from notifications.models import Notification
+    from notifications.services import send_daily_reminders
+    from proposals import extensions, releases
+    from proposals import services as ps
+    from replies import services as rs
+    from tests.factories import AgencyFactory, user_in
+
+    settings.LANGUAGE_CODE = "en"
+    monkeypatch.setattr(ps.common, "today", lambda: datetime.date(2023, 3, 2))
+    for user in (world.liaison, world.lead_officer, world.lead_approver, world.co_officer, world.co_approver):
+        user.email = f"{user.username}@example.org"
+        user.save(update_fields=["email"])
+    right = AgencyFactory(code="right", name="Right Bureau", short_name="Right Bureau", title_name="Right")
+    user_in(right, "officer")
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = world.assigned(title="On parks")
+        first = proposal.recommendations.get(ordinal=1)
+        section = rs.section_create(recommendation=first, agency=world.lead, adoption="adopted",
+                                    body="Done.", actor=world.lead_officer)
+        rs.section_submit(section=section, actor=world.lead_officer)
+        rs.section_return(section=section, actor=world.lead_approver, reason="More detail.")
+        lead = proposal.assignments.get(agency=world.lead)
+        request = extensions.extension_request(assignment=lead, due_on=datetime.date(2023, 7, 1),
+                                               reason="Waiting for budget.", actor=world.lead_officer)
+        extensions.extension_reject(request=request, actor=world.liaison, note="Please keep the date.")
+        release = releases.release_request(assignment=proposal.assignments.get(agency=world.co),
+                                           reason="Not ours.", suggested_agency=right, actor=world.co_officer)
+        releases.release_approve(request=release, actor=world.liaison, agency=right)
+    send_daily_reminders(today=datetime.date(2023, 7, 2))
+    data = re.compile("|".join(map(re.escape, ["市工商联", "市民政局", "测试市工商业联合会", "测试市民政局",
+                                               "民建测试市委会"])))
+    kinds = set()
+    for notification in Notification.objects.all():
+        kinds.add(notification.kind)
+        words = data.sub("", f"{notification.title}\n{notification.text}")
+        assert not CJK.search(words), (notification.kind, words)
+    assert {"assigned", "section_submitted", "section_returned", "extension_requested", "extension_decided",
+            "release_requested", "release_decided", "due_reminder"} <= kinds
+    assert mail.outbox
+    for message in mail.outbox:
+        words = data.sub("", f"{message.subject}\n{message.body}")
+        assert not CJK.search(words), words

@@ -83,10 +83,10 @@ def _entry(entry, several_agencies: bool, day: str, texts: dict) -> str:
     lead = format_html(
         '<td rowspan="{span}" class="col-title inbox__lead-cell"><a href="{url}" class="inbox__proposal">'
         '<span class="nowrap">{number}</span> {title}</a>{state}{letter}</td>\n'
-        '<td rowspan="{span}" class="nowrap">{role}{agency}</td>\n'
-        '<td rowspan="{span}" class="nowrap">{due}</td>\n',
+        '<td rowspan="{span}" class="nowrap" data-label="{role_label}">{role}{agency}</td>\n'
+        '<td rowspan="{span}" class="nowrap" data-label="{due_label}">{due}</td>\n',
         span=span, url=handling, number=number, title=proposal.title, state=state, letter=letter,
-        role=role, agency=agency, due=due,
+        role=role, agency=agency, due=due, role_label=_("承办方式"), due_label=_("办理期限"),
     )
     rows = []
     for index, (recommendation, sections) in enumerate(entry.rows):
