@@ -199,7 +199,7 @@ def test_the_letter_page_uploads_lists_and_downloads(client, world):
     letter = letter_in_state(world, "draft")
     client.force_login(world.lead_officer)
     url = reverse("replies:letter_attachment_add", args=[letter.pk])
-    response = client.post(url, {"title": "名录", "file": upload(pdf_bytes("list"))})
+    response = client.post(url, {"attachment-title": "名录", "attachment-file": upload(pdf_bytes("list"))})
     assert response.status_code == 302 and response["Location"].endswith("#attachments")
     item = letter.attachments.get()
     page = client.get(reverse("replies:letter_detail", args=[letter.pk])).content.decode()

@@ -366,7 +366,10 @@ class Walk:
             out = io.BytesIO()
             Image.new("RGB", (2, 2), (255, 0, 0)).save(out, "PNG")
             png = out.getvalue()
-            return {"title": "现场照片", "file": SimpleUploadedFile("photo.png", png, content_type="image/png")}
+            photo = SimpleUploadedFile("photo.png", png, content_type="image/png")
+            if name == "letter_attachment_add":
+                return {"attachment-title": "现场照片", "attachment-file": photo}
+            return {"file": photo}
         if name == "contact_create":
             return {"contacted_on": "2023-04-10", "way": "phone", "participants": "提案者；本单位经办人",
                     "note": "电话听取意见。", "agency": ""}

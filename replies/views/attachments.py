@@ -27,7 +27,7 @@ def _letter_url(letter_id: int) -> str:
 @require_POST
 def letter_attachment_add(request, pk: int):
     letter = letter_or_404(request, pk)
-    form = LetterAttachmentForm(request.POST, request.FILES)
+    form = LetterAttachmentForm(request.POST, request.FILES, prefix="attachment")
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect(_letter_url(letter.pk))

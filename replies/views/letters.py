@@ -168,7 +168,7 @@ def _letter_page(request, letter: ReplyLetter, *, status: int = 200, **overrides
         "history": history_of(user, letter),
         "contacts": list(proposal.contacts.filter(agency=letter.agency).select_related("agency")),
         "attachments": list(letter.attachments.all()),
-        "attachment_form": LetterAttachmentForm(),
+        "attachment_form": LetterAttachmentForm(prefix="attachment"),
         "attachment_max_mb": f"{settings.ATTACHMENT_MAX_MB:g}",
         "contact_missing": missing_contact(proposal, letter.agency) if draft else None,
         "letter_form": LetterForm(initial=LetterForm.initial_for(letter)),
