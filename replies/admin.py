@@ -37,6 +37,7 @@ from .composition import build_parts, letter_paragraphs
 from .models import (
     AdoptionStatus,
     DocumentCounter,
+    LetterAttachment,
     PrintJob,
     ReplyLetter,
     Section,
@@ -396,6 +397,32 @@ class PrintJobAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     ordering = ("-created_at", "-id")
     fields = ("session", "agency", "format", "seal", "state", "done", "total", "file", "error",
               "requested_by", "created_at", "finished_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LetterAttachment)
+class LetterAttachmentAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+    """答复函附件: read-only here; the letter's agency adds and removes them on the letter's page."""
+
+    member_view = True
+    liaison_view = True
+    office_view = True
+    list_display = ("letter", "position", "title", "name", "kind", "size", "pages", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("title", "name", "letter__number", "letter__proposal__number")
+    ordering = ("-created_at", "-id")
+    list_select_related = ("letter",)
+    fields = ("letter", "position", "title", "file", "name", "kind", "content_type", "size", "pages", "sha256",
+              "uploaded_by", "created_at")
     readonly_fields = fields
 
     def has_add_permission(self, request):

@@ -52,6 +52,8 @@ TARGETS = {
     "proposals_extensionrequest": "extension.pending",
     "proposals_releaserequest": "release.pending",
     "proposals_contact": "contact.lead",
+    "proposals_proposalattachment": "attachment.handled",
+    "replies_letterattachment": "attachment.letter",
     "agencies_agency": "agency.lead",
     "agencies_membership": "membership.lead_officer",
     "replies_adoptionstatus": "adoption",
@@ -131,6 +133,16 @@ proposals_contact_add                       -                       login     fo
 proposals_contact_change                    -                       login     ok        forbidden ok        ok        ok        ok        missing   ok
 proposals_contact_history                   -                       login     ok        forbidden ok        ok        ok        ok        missing   ok
 proposals_contact_delete                    -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
+proposals_proposalattachment_changelist     -                       login     ok        forbidden ok        ok        ok        ok        ok        ok
+replies_letterattachment_changelist         -                       login     ok        ok        ok        ok        ok        ok        ok        ok
+proposals_proposalattachment_add            -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
+replies_letterattachment_add                -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
+proposals_proposalattachment_change         -                       login     ok        forbidden ok        ok        ok        ok        missing   ok
+replies_letterattachment_change             -                       login     ok        missing   ok        ok        missing   missing   missing   ok
+proposals_proposalattachment_history        -                       login     ok        forbidden ok        ok        ok        ok        missing   ok
+replies_letterattachment_history            -                       login     ok        missing   ok        ok        missing   missing   missing   ok
+proposals_proposalattachment_delete         -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
+replies_letterattachment_delete             -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
 agencies_agency_changelist                  -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 agencies_agency_add                         -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 agencies_agency_change                      -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok

@@ -21,6 +21,7 @@ from ..models import (
     Contact,
     ExtensionRequest,
     Feedback,
+    ProposalAttachment,
     ReleaseRequest,
 )
 
@@ -213,6 +214,30 @@ class ContactAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     list_select_related = ("proposal", "agency")
     fields = ("proposal", "agency", "round", "contacted_on", "way", "participants", "note",
               "recorded_by", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProposalAttachment)
+class ProposalAttachmentAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+    """提案附件: read-only here; liaison staff add and remove them on the proposal's page."""
+
+    member_view = True
+    liaison_view = True
+    list_display = ("proposal", "name", "kind", "size", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("name", "proposal__number", "proposal__title")
+    ordering = ("-created_at", "-id")
+    list_select_related = ("proposal",)
+    fields = ("proposal", "file", "name", "kind", "content_type", "size", "sha256", "uploaded_by", "created_at")
     readonly_fields = fields
 
     def has_add_permission(self, request):
