@@ -120,13 +120,19 @@ def test_the_pages_word_a_part_and_show_the_sources_to_lead_and_liaison(client, 
     assert response.status_code == 302 and response["Location"].endswith("#part-ordinal-1")
     page = client.get(reverse("replies:letter_detail", args=[draft.pk])).content.decode()
     assert "市发改局将统筹安排培育资金。" in page and "来源：市民政局" in page
-    stale = client.post(edit, {"p-TOTAL_FORMS": "1", "p-INITIAL_FORMS": "1", "version": str(draft.version),
+    assert "措辞中没有引用" not in page
+    client.post(edit, {"p-TOTAL_FORMS": "1", "p-INITIAL_FORMS": "1", "version": str(draft.version + 1),
+                       "p-0-text": LEAD_TEXT, "p-0-sources": [str(lead.pk)]})
+    page = client.get(reverse("replies:letter_detail", args=[draft.pk])).content.decode()
+    assert "措辞中没有引用以下审核通过的办理意见：市民政局" in page  # the co-handler's section left out
+    draft.refresh_from_db()
+    stale = client.post(edit, {"p-TOTAL_FORMS": "1", "p-INITIAL_FORMS": "1", "version": str(draft.version - 1),
                                "p-0-text": "旧页面上的改动。"})
     assert "已被他人修改" in stale.content.decode()
 
     client.force_login(world.liaison)
     page = client.get(reverse("replies:letter_detail", args=[draft.pk])).content.decode()
-    assert "来源：市民政局" in page
+    assert "来源：市工商联" in page and "措辞中没有引用" in page
     refused = client.post(edit, {"p-TOTAL_FORMS": "1", "p-INITIAL_FORMS": "1", "version": "99",
                                  "p-0-text": "提案委不能改。"})
     assert "只有市工商联的工作人员可以修改" in refused.content.decode()

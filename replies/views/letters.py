@@ -86,11 +86,15 @@ def _letter_groups(letter: ReplyLetter, user) -> tuple[list[dict], list[Section]
     for recommendation in letter.proposal.recommendations.order_by("ordinal"):
         own = [s for s in sections if s.recommendation_id == recommendation.pk]
         placed = [s for s in own if s.state == Section.State.APPROVED]
+        unused = []
         if letter.is_final:
             paragraphs = fixed.get(recommendation.ordinal, {}).get("paragraphs")
         else:
             worded = (letter.wording or {}).get(str(recommendation.ordinal))
             paragraphs = worded_paragraphs(worded, placed) if worded and placed else None
+            if paragraphs is not None:  # approved since, or never cited: the wording may miss it
+                cited = {i for item in worded["paragraphs"] for i in item.get("sources", [])}
+                unused = [s.agency.short_name for s in placed if s.pk not in cited]
         groups.append({
             "recommendation": recommendation,
             "ordinal": recommendation.ordinal,
@@ -100,6 +104,7 @@ def _letter_groups(letter: ReplyLetter, user) -> tuple[list[dict], list[Section]
             "phrase": placed[0].adoption.phrase if placed and placed[0].adoption else "",
             "paragraphs": [{"text": p["text"], "sources": _sources_text(p["sources"], names)}
                            for p in paragraphs or []],
+            "unused": unused,
         })
     return groups, sections
 
