@@ -274,6 +274,20 @@ class ReadOnlyInlineMixin:
         return False
 
 
+class ReadOnlyMixin:
+    """Records the admin only shows: they are written on the site's pages, through the
+    services, and never added, changed or deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class NoBulkDeleteMixin:
     """Workflow records are not deleted in bulk: the per-object rules would be skipped."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_tools import NoBulkDeleteMixin, ReadOnlyInlineMixin, RoleAccessMixin
+from core.admin_tools import NoBulkDeleteMixin, ReadOnlyInlineMixin, ReadOnlyMixin, RoleAccessMixin
 
 from .models import StateChange
 
@@ -40,7 +40,7 @@ class HistoryInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 
 @admin.register(StateChange)
-class StateChangeAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+class StateChangeAdmin(ReadOnlyMixin, RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     """办理记录: read-only."""
 
     member_view = True
@@ -57,12 +57,3 @@ class StateChangeAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     subject = HistoryInline.subject
     action_name = HistoryInline.action_name
     states = HistoryInline.states
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

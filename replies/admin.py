@@ -21,6 +21,7 @@ from core.admin_site import ConcurrentEditGuard
 from core.admin_tools import (
     MoveActionForm,
     NoBulkDeleteMixin,
+    ReadOnlyMixin,
     RoleAccessMixin,
     ServiceAdminMixin,
     ServiceForm,
@@ -361,7 +362,7 @@ class ReplyLetterAdmin(RoleAccessMixin, ServiceAdminMixin, NoBulkDeleteMixin, ad
 
 
 @admin.register(DocumentCounter)
-class DocumentCounterAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+class DocumentCounterAdmin(ReadOnlyMixin, RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     """发文字号计数: moved only by signing (and imports); read-only here."""
 
     scoped = False  # the numbers used so far are no secret of anyone's
@@ -373,18 +374,9 @@ class DocumentCounterAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin)
     ordering = ("prefix", "-year")
     readonly_fields = ("prefix", "year", "last_serial")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(PrintJob)
-class PrintJobAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+class PrintJobAdmin(ReadOnlyMixin, RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     """批量打印任务: started on the printing page and built by a task; read-only here."""
 
     liaison_view = True
@@ -399,18 +391,9 @@ class PrintJobAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
               "requested_by", "created_at", "finished_at")
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(LetterAttachment)
-class LetterAttachmentAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+class LetterAttachmentAdmin(ReadOnlyMixin, RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     """答复函附件: read-only here; the letter's agency adds and removes them on the letter's page."""
 
     member_view = True
@@ -424,12 +407,3 @@ class LetterAttachmentAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin
     fields = ("letter", "position", "title", "file", "name", "kind", "content_type", "size", "pages", "sha256",
               "uploaded_by", "created_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -290,10 +290,10 @@ def test_a_double_click_at_the_same_moment_logs_one_proposal():
     assert Proposal.objects.filter(title="关于建设口袋公园的建议").count() == 1
 
 
-# Models the admin never changes: history, requests decided on the site, feedback (recorded
-# once), counters, print jobs and notifications.
-READ_ONLY_IN_THE_ADMIN = {"history.StateChange", "proposals.ExtensionRequest", "proposals.Feedback",
-                          "replies.DocumentCounter", "replies.PrintJob", "notifications.Notification"}
+# Models the admin never changes besides those it only shows (``ReadOnlyMixin``: history,
+# requests decided on the site, contacts, attachments, counters, print jobs): feedback
+# (recorded once) and notifications.
+READ_ONLY_IN_THE_ADMIN = {"proposals.Feedback", "notifications.Notification"}
 
 
 def test_every_admin_change_form_is_guarded():
@@ -303,11 +303,12 @@ def test_every_admin_change_form_is_guarded():
     from django.contrib import admin
 
     from core.admin_site import ConcurrentEditGuard
+    from core.admin_tools import ReadOnlyMixin
 
     unguarded = [
         model._meta.label for model, model_admin in admin.site._registry.items()
         if model._meta.app_label != "auth" and model not in (Section, ReplyLetter)
         and model._meta.label not in READ_ONLY_IN_THE_ADMIN
-        and not isinstance(model_admin, ConcurrentEditGuard)
+        and not isinstance(model_admin, (ConcurrentEditGuard, ReadOnlyMixin))
     ]
     assert unguarded == []

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin_site import ConcurrentEditGuard
 from core.admin_tools import (
     NoBulkDeleteMixin,
+    ReadOnlyMixin,
     RoleAccessMixin,
     ServiceAdminMixin,
     ServiceForm,
@@ -150,7 +151,7 @@ class FeedbackAdmin(RoleAccessMixin, ServiceAdminMixin, NoBulkDeleteMixin, admin
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+class ExtensionRequestAdmin(ReadOnlyMixin, RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     """延期申请: read-only here; agencies ask and liaison staff decide on the site's pages."""
 
     member_view = True
@@ -165,18 +166,9 @@ class ExtensionRequestAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin
               "reason", "requested_by", "created_at", "decided_by", "decided_at", "decision_note")
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ReleaseRequest)
-class ReleaseRequestAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+class ReleaseRequestAdmin(ReadOnlyMixin, RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     """退办申请: read-only here; agencies ask and liaison staff decide on the site's pages."""
 
     member_view = True
@@ -191,18 +183,9 @@ class ReleaseRequestAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
               "requested_by", "created_at", "decided_by", "decided_at", "decision_note", "reassigned_to")
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Contact)
-class ContactAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+class ContactAdmin(ReadOnlyMixin, RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     """沟通记录: read-only here; agencies record them on their handling page."""
 
     member_view = True
@@ -216,18 +199,9 @@ class ContactAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
               "recorded_by", "created_at")
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ProposalAttachment)
-class ProposalAttachmentAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+class ProposalAttachmentAdmin(ReadOnlyMixin, RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     """提案附件: read-only here; liaison staff add and remove them on the proposal's page."""
 
     member_view = True
@@ -239,12 +213,3 @@ class ProposalAttachmentAdmin(RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdm
     list_select_related = ("proposal",)
     fields = ("proposal", "file", "name", "kind", "content_type", "size", "sha256", "uploaded_by", "created_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
