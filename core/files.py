@@ -125,8 +125,7 @@ def _check_pdf(data: bytes) -> int:
     except DomainError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
-        raise DomainError(_("无法读取这个PDF文件（%(error)s），请确认文件完好。") % {
-            "error": type(error).__name__}, field="file") from error
+        raise DomainError(_("无法读取这个PDF文件，请确认文件完好，或另存为PDF后再上传。"), field="file") from error
     if active:
         raise DomainError(_("PDF文件含有脚本、动作或嵌入的其他文件，不能上传；请另存为普通PDF后再上传。"), field="file")
     if not 0 < pages <= MAX_PDF_PAGES:
