@@ -210,3 +210,18 @@ def test_the_letter_page_uploads_lists_and_downloads(client, world):
     client.force_login(world.lead_officer)
     client.post(reverse("replies:letter_attachment_delete", args=[item.pk]))
     assert not letter.attachments.exists()
+
+
+@pytest.mark.parametrize("title", ["附" * 100, "W" * 100, "关于" + "Industry-Association-Directory" * 3])
+def test_the_longest_attachment_titles_stay_inside_the_page(world, title):
+    from replies.pdf.compose import compose, letter_content, outside_the_block
+
+    letter = letter_in_state(world, "draft")
+    for _ in range(3):
+        rs.letter_attachment_add(letter=letter, upload=upload(png_bytes()), title=title[:100],
+                                 actor=world.lead_officer)
+    sheets = compose(letter_content(letter))
+    assert outside_the_block(sheets) == []
+    note = [t for sheet in sheets for t in sheet.texts if t.line.css_class == "attachment-note"]
+    assert len(note) >= 6  # each long name wraps, its lines under the name
+    rs.letter_submit(letter=letter, actor=world.lead_officer)  # the checks before signing agree
