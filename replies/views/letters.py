@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from agencies.models import Agency
 from core.pages import is_htmx, refuse
 from core.roles import require_approver
 from core.workflow import ConcurrentEdit, DomainError, IllegalMove
@@ -22,7 +21,6 @@ from proposals.contacts import missing_contact
 
 from .. import services
 from ..composition import (
-    letter_agency_ids,
     letter_sections,
     recommendation_heading,
     suggested_class,
@@ -82,7 +80,7 @@ def _letter_groups(letter: ReplyLetter, user) -> tuple[list[dict], list[Section]
     )
     groups = []
     fixed = {part["ordinal"]: part for part in letter.parts} if letter.is_final else {}
-    names = dict(Agency.objects.filter(pk__in=letter_agency_ids(letter)).values_list("code", "short_name"))
+    names = {s.agency.code: s.agency.short_name for s in sections}  # the sources' agencies, loaded already
     for recommendation in letter.proposal.recommendations.order_by("ordinal"):
         own = [s for s in sections if s.recommendation_id == recommendation.pk]
         placed = [s for s in own if s.state == Section.State.APPROVED]
