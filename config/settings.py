@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "proposals",
     "replies",
     "notifications",
+    "members",
+    "public",
     "search",
     "demo",
 ]
@@ -63,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Proposer accounts reach only the proposer pages, the portal and their notifications.
+    "members.middleware.ProposerFenceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -375,3 +379,24 @@ SEARCH_CACHE_SECONDS = int(env("SEARCH_CACHE_SECONDS", default="60"))
 # A letter's preview PDF (draft, or final without the seal) is kept this many seconds
 # (0: never) while the letter prints the same; any change to its text makes a new one.
 LETTER_PREVIEW_CACHE_SECONDS = int(env("LETTER_PREVIEW_CACHE_SECONDS", default="3600"))
+
+# 短信 (SMS) to proposers: notifications, and sign-in codes where PROPOSER_SMS_LOGIN is on.
+# SMS_BACKEND: console (written to the log; the default), aliyun (Alibaba Cloud SMS), none,
+# or the dotted path of a class with the same ``send`` method (notifications.sms).
+SMS_BACKEND = env("SMS_BACKEND", default="console")
+SMS_DAILY_LIMIT = int(env("SMS_DAILY_LIMIT", default="10"))  # messages per mobile number and day
+SMS_TIMEOUT = float(env("SMS_TIMEOUT", default="10"))
+SMS_ALIYUN_ENDPOINT = env("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.aliyuncs.com/")
+SMS_ALIYUN_ACCESS_KEY_ID = env("SMS_ALIYUN_ACCESS_KEY_ID")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env("SMS_ALIYUN_ACCESS_KEY_SECRET")
+SMS_ALIYUN_SIGN_NAME = env("SMS_ALIYUN_SIGN_NAME")
+SMS_ALIYUN_TEMPLATE = env("SMS_ALIYUN_TEMPLATE")  # a template with one variable, ${text}
+SMS_ALIYUN_LOGIN_TEMPLATE = env("SMS_ALIYUN_LOGIN_TEMPLATE")  # one variable, ${code}
+# Proposer accounts with a mobile number sign in with their password and then a code sent
+# to the mobile (needs an SMS backend other than none).
+PROPOSER_SMS_LOGIN = env_bool("PROPOSER_SMS_LOGIN", default=False)
+LOGIN_SECOND_STEP = "members.sms_login.second_step"
+
+# The public portal (/public/): requests a minute from one address, pages and PDFs.
+PUBLIC_PAGES_PER_MINUTE = int(env("PUBLIC_PAGES_PER_MINUTE", default="120"))
+PUBLIC_PDFS_PER_MINUTE = int(env("PUBLIC_PDFS_PER_MINUTE", default="20"))

@@ -1,17 +1,22 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from members.sms_login import code_page
 from replies.views import home
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("", include("core.urls_public")),
+    # the second step of a proposer's sign-in, where SMS codes are on (members.sms_login)
+    path("accounts/code/", code_page, name="sms_login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("proposals/", include("proposals.urls")),
     path("search/", include("search.urls")),
     path("notifications/", include("notifications.urls")),
+    path("my/", include("members.urls")),
+    path("public/", include("public.urls")),
     path("", include("replies.urls")),
 ]
 

@@ -1,6 +1,6 @@
 """What every page's navigation needs to know about the signed-in user."""
 
-from core.roles import agency_ids, is_liaison, is_office
+from core.roles import agency_ids, is_liaison, is_office, is_proposer, works_in_an_office
 
 
 def navigation(request) -> dict:
@@ -11,6 +11,8 @@ def navigation(request) -> dict:
     in_agency = bool(agency_ids(user))
     return {
         "nav": {
+            # A proposer account (and nothing else): the proposer side's navigation.
+            "proposer": is_proposer(user) and not works_in_an_office(user),
             "liaison": liaison,
             "office": office,
             "agency": in_agency,

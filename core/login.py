@@ -33,6 +33,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.views import LoginView, PasswordChangeView
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.module_loading import import_string
 from django.utils.translation import ngettext
 
 logger = logging.getLogger("security.login")
@@ -177,7 +178,19 @@ class ThrottledAdminPasswordChangeForm(PasswordCheckThrottleMixin, AdminPassword
 
 
 class ThrottledLoginView(LoginView):
+    """The site's login. ``settings.LOGIN_SECOND_STEP`` (a dotted path) may ask a user who
+    gave the right password for a second step before signing them in: it is called with
+    the request and the user, and returns the response that starts the step, or None."""
+
     form_class = ThrottledAuthenticationForm
+
+    def form_valid(self, form):
+        step = getattr(settings, "LOGIN_SECOND_STEP", "")
+        if step:
+            response = import_string(step)(self.request, form.get_user(), self.get_success_url())
+            if response is not None:
+                return response
+        return super().form_valid(form)
 
 
 class ThrottledPasswordChangeView(PasswordChangeView):

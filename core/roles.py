@@ -83,3 +83,24 @@ def require_approver(actor, agency) -> None:
         raise PermissionDenied(
             _("只有%(agency)s的签发人可以进行此操作。") % {"agency": agency.short_name}
         )
+
+
+def proposer_of(user):
+    """The proposer (提案者) ``user`` signs in for, or None: members and the people acting for
+    an organisation have a proposer account (members.ProposerAccount)."""
+    if user is None or not user.is_authenticated:
+        return None
+    if not hasattr(user, "_proposer"):
+        # the reverse one-to-one of members.ProposerAccount; None when there is none
+        account = getattr(user, "proposer_account", None)
+        user._proposer = account.proposer if account is not None else None
+    return user._proposer
+
+
+def is_proposer(user) -> bool:
+    return proposer_of(user) is not None
+
+
+def works_in_an_office(user) -> bool:
+    """Liaison or office staff, agency staff, or an administrator."""
+    return bool(user.is_superuser or is_liaison(user) or is_office(user) or agency_ids(user))

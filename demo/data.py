@@ -115,6 +115,14 @@ AGENCY_STAFF = {
 }
 
 
+# Proposer accounts: (username, proposer, kind, sector, mobile, role shown by bin/run).
+PROPOSER_ACCOUNTS = [
+    ("member1", "郑国华", "member", "经济界", "13800138001", "委员（提案者）"),
+    ("member2", "区慧琴", "member", "工商联界", "13800138002", "委员（提案者）"),
+    ("minjian", "民进中山市委会", "party", "中国民主促进会", "13800138003", "民进市委会（提案者）"),
+]
+
+
 @dataclass
 class DemoUser:
     username: str
@@ -145,7 +153,10 @@ class _Loader(Stories):
         session, created = Session.objects.get_or_create(
             code=SESSION["code"],
             defaults={**{k: v for k, v in SESSION.items() if k != "code"},
-                      "year": D(SESSION["year"], 1, 10).year},  # the year its proposals came in
+                      "year": D(SESSION["year"], 1, 10).year,  # the year its proposals came in
+                      # open for online submission the whole story year, so that the demo's
+                      # members can submit this week
+                      "submission_opens_on": D(2023, 1, 2), "submission_closes_on": D(2023, 12, 29)},
         )
         if created:
             self.report.created.append(f"届次会议 {session.name}")
@@ -193,6 +204,49 @@ class _Loader(Stories):
                 user = self.user(f"{code}-{role}", label, display_name=name)
                 Membership.objects.get_or_create(user=user, agency=agency, role=role)
                 store[code] = user
+
+    def load_proposer_accounts(self) -> None:
+        """Proposers who sign in: two members of the investment-platform proposal (its lead
+        and a co-signer) and a party committee, each with a mobile for SMS."""
+        from members.models import ProposerAccount
+        from members.services import account_create
+
+        for username, name, kind, sector, mobile, role in PROPOSER_ACCOUNTS:
+            if not ProposerAccount.objects.filter(user__username=username).exists():
+                account_create(username=username, name=name, kind=kind, sector=sector, mobile=mobile,
+                               email=f"{username}@example.org", password=PASSWORD,
+                               display_name="" if kind == "member" else "周小敏")
+                self.report.created.append(f"提案者账号 {username}")
+            self.report.users.append(DemoUser(username, role))
+
+    def online_draft(self) -> None:
+        """member1 is writing a proposal online: a draft with a survey attached, member2
+        invited to co-sign and not yet answered."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from members import services as members
+        from members.models import OnlineProposal
+        from proposals.models import Proposer
+
+        from .materials import survey_pdf
+
+        lead = Proposer.objects.get(name="郑国华", kind="member")
+        if OnlineProposal.objects.filter(lead=lead).exists():
+            return
+        member1 = get_user_model().objects.get(username="member1")
+        online = members.online_save(
+            proposer=lead, session=self.session_obj, actor=member1,
+            title="关于推进社区嵌入式养老服务设施建设的建议",
+            body="我市老龄人口持续增加，社区养老服务设施布局不均，老年人就近养老需求难以满足。",
+            recommendations=members.recommendations_from(
+                "一、将嵌入式养老设施纳入社区配套建设标准\n新建小区按标准同步配建。\n"
+                "二、盘活社区闲置用房建设养老服务站点\n三、引导专业机构连锁运营社区养老设施"),
+            cosign_deadline=D(2023, 7, 14),
+        )
+        members.attachment_add(online=online, proposer=lead, actor=member1, upload=SimpleUploadedFile(
+            "社区养老设施调查.pdf", survey_pdf(), content_type="application/pdf"))
+        members.invitation_add(online=online, proposer=lead, name="区慧琴", actor=member1)
+        self.report.created.append(f"网上提案草稿 {online.title}")
 
     # ------------------------------------------------------------ workflow steps
 
@@ -405,7 +459,9 @@ def _load() -> DemoReport:
     loader.session()
     loader.load_agencies()
     loader.load_users()
+    loader.load_proposer_accounts()
     loader.other_proposals()
+    loader.online_draft()
     loader.example_letter()
     loader.print_batch()
     return report

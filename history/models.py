@@ -150,4 +150,7 @@ ACTION_LABELS = {
     "set_class": _("确定分类"),
     "add_assignment": _("增加承办单位"),
     "remove_assignment": _("撤回交办"),
+    "submit_online": _("网上提交"),
+    "hold": _("暂不公开"),
+    "publish": _("恢复公开"),
 }

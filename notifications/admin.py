@@ -2,7 +2,9 @@
 
 from django.contrib import admin
 
-from .models import Notification
+from core.admin_tools import NoBulkDeleteMixin, ReadOnlyMixin, RoleAccessMixin
+
+from .models import Notification, SmsMessage
 
 
 @admin.register(Notification)
@@ -20,3 +22,18 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SmsMessage)
+class SmsMessageAdmin(ReadOnlyMixin, RoleAccessMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+    """短信记录: what was sent to whom, and what failed or was over the day's cap."""
+
+    liaison_view = True
+    scoped = False
+    list_display = ("created_at", "mobile", "purpose", "state", "backend", "error")
+    list_filter = ("state", "purpose", "backend")
+    search_fields = ("mobile", "text", "error")
+    date_hierarchy = "created_at"
+    fields = ("created_at", "recipient", "mobile", "purpose", "text", "state", "backend", "provider_id", "error")
+    readonly_fields = fields
+    ordering = ("-created_at",)

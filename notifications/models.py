@@ -36,6 +36,13 @@ class Notification(models.Model):
         RELEASE_DECIDED = "release_decided", _("退办申请已审批")
         DUE_REMINDER = "due_reminder", _("办理期限提醒")
         OVERDUE_DIGEST = "overdue_digest", _("逾期汇总")
+        # to proposers
+        PROPOSAL_REVIEWED = "proposal_reviewed", _("提案已审查")
+        PROPOSAL_ASSIGNED = "proposal_assigned", _("提案已交办")
+        PROPOSAL_ANSWERED = "proposal_answered", _("提案已答复")
+        PROPOSAL_REOPENED = "proposal_reopened", _("提案重新办理")
+        COSIGN_INVITED = "cosign_invited", _("联名邀请")
+        RATING_DISSATISFIED = "rating_dissatisfied", _("提案者不满意")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
@@ -103,3 +110,34 @@ class ReminderDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.recipient} {self.get_kind_display()}"
+
+
+class SmsMessage(models.Model):
+    """短信: one text message to one person's mobile, as the SMS backend reported it."""
+
+    class State(models.TextChoices):
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+        CAPPED = "capped", _("超过每日上限，未发送")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("接收人"),
+    )
+    mobile = models.CharField(_("手机号码"), max_length=20)
+    purpose = models.CharField(_("用途"), max_length=20)  # a notification kind, or "login"
+    text = models.CharField(_("内容"), max_length=500)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices)
+    backend = models.CharField(_("发送通道"), max_length=50)
+    provider_id = models.CharField(_("通道回执编号"), max_length=100, blank=True)
+    error = models.CharField(_("失败原因"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("短信记录")
+        verbose_name_plural = _("短信记录")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["mobile", "created_at"], name="sms_mobile_day")]
+
+    def __str__(self) -> str:
+        return f"{self.mobile} · {self.get_state_display()}"

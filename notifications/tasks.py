@@ -65,3 +65,22 @@ def send_daily_reminders(self, day: str | None = None) -> dict:
         failure = RemindersFailed(f"reminders of {day} not sent to: {names}")
         raise self.retry(args=[day], exc=failure, countdown=_backoff(self.request.retries))
     return {"day": day, "sent": len(report.sent), "already": len(report.already)}
+
+
+@shared_task(name="notifications.send_notification_sms", autoretry_for=(DatabaseError,), retry_backoff=30,
+             max_retries=3)
+def send_notification_sms(notification_id: int) -> bool:
+    """Text one proposer's notification to their mobile (recorded whatever the outcome)."""
+    from . import sms
+
+    notification = Notification.objects.select_related("recipient__proposer_account").filter(
+        pk=notification_id).first()
+    if notification is None:
+        logger.info("notification %s is gone; no SMS", notification_id)
+        return False
+    account = getattr(notification.recipient, "proposer_account", None)
+    if account is None or not account.mobile or not notification.recipient.is_active:
+        return False
+    record = sms.send(mobile=account.mobile, text=notification.text or notification.title,
+                      purpose=notification.kind, user=notification.recipient)
+    return record is not None and record.state == record.State.SENT

@@ -384,9 +384,18 @@ class FeedbackForm(Form):
         label=_("意见"), required=False, max_length=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    proposer = forms.ModelChoiceField(
+        label=_("填表的提案者"), queryset=Proposer.objects.none(), required=False,
+        empty_label=_("（不指明）"), help_text=_("联名提案的各位提案者分别评价时，请指明是谁的意见表。"),
+    )
     # How many forms of this round were recorded when the page was loaded (core.concurrency).
     recorded = forms.IntegerField(widget=forms.HiddenInput, min_value=0,
                                   error_messages={"required": _("页面已过期，请重新打开后再保存。")})
+
+    def __init__(self, *args, proposal=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if proposal is not None:
+            self.fields["proposer"].queryset = Proposer.objects.filter(signatures__proposal=proposal)
 
     def clean_received_on(self):
         value = self.cleaned_data["received_on"]

@@ -103,6 +103,7 @@ from .models import (
     ReleaseRequest,
     Satisfaction,
     Session,
+    Signature,
     proposal_overdue,
 )
 
@@ -242,7 +243,12 @@ def _adoption(session: Session) -> tuple[dict, dict, dict]:
 
 def _latest_feedback_pks(session: Session):
     """The pks of each proposal's latest feedback in the session."""
-    latest = Feedback.objects.filter(proposal=OuterRef("proposal")).order_by("-received_on", "-id")
+    # Several proposers may rate one proposal apart; the proposal counts once, by its lead
+    # proposer's latest rating when the lead rated, else by the latest rating.
+    by_lead = Signature.objects.filter(proposal=OuterRef("proposal"), proposer=OuterRef("proposer"),
+                                       role=Signature.Role.LEAD)
+    latest = (Feedback.objects.filter(proposal=OuterRef("proposal"))
+              .annotate(by_lead=Exists(by_lead)).order_by("-by_lead", "-received_on", "-id"))
     return Feedback.objects.filter(proposal__session=session, pk=Subquery(latest.values("pk")[:1])).values("pk")
 
 

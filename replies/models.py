@@ -191,6 +191,11 @@ class ReplyLetterQuerySet(models.QuerySet):
         assigned = Exists(Assignment.objects.filter(proposal=OuterRef("proposal"), agency_id__in=ids))
         return self.filter(own | (final & assigned))
 
+    def published(self):
+        """Letters the public portal shows: signed or issued, disclosed 主动公开, not held back
+        by the liaison staff. A voided letter, or one 依申请公开 or 不予公开, is never here."""
+        return self.final().filter(disclosure=Disclosure.PUBLIC, held_reason="")
+
     def for_printing(self, *, session=None, agency=None):
         """Signed and issued letters, by agency, then document number."""
         letters = self.final().select_related("proposal__session", "agency")
@@ -288,6 +293,13 @@ class ReplyLetter(Workflow, models.Model):
         help_text=_("签发时生成并存档，此后每次下载都是同一份文件。"),
     )
     pdf_sha256 = models.CharField(_("PDF校验值（SHA-256）"), max_length=64, blank=True, editable=False)
+    # 暂不公开: the liaison staff hold a 主动公开 letter back from the public portal, with why.
+    held_reason = models.TextField(_("暂不公开理由"), blank=True, max_length=REASON_TEXT)
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("暂不公开决定人"),
+    )
+    held_at = models.DateTimeField(_("暂不公开时间"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

@@ -43,4 +43,5 @@ urlpatterns = [
     path("letters/<int:pk>/sign/", letters.letter_sign, name="letter_sign"),
     path("letters/<int:pk>/return/", letters.letter_return, name="letter_return"),
     path("letters/<int:pk>/void/", letters.letter_void, name="letter_void"),
+    path("letters/<int:pk>/publication/", letters.letter_publication, name="letter_publication"),
 ]

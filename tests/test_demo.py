@@ -146,7 +146,14 @@ def test_demo_users_sign_in_with_the_demo_password(client):
     assert User.objects.get(username="liaison").groups.filter(name="liaison").exists()
     assert User.objects.get(username="office").groups.filter(name="office").exists()
     assert User.objects.get(username="gsl-approver").memberships.get().role == "approver"
-    assert output.count(PASSWORD) == len(DEMO_USERNAMES)
+    # the proposers: not staff, each acting for their proposer record
+    for username, name in (("member1", "郑国华"), ("member2", "区慧琴"), ("minjian", "民进中山市委会")):
+        user = User.objects.get(username=username)
+        assert not user.is_staff and user.proposer_account.proposer.name == name
+        assert client.login(username=username, password=PASSWORD), username
+        assert username in output
+        client.logout()
+    assert output.count(PASSWORD) == len(DEMO_USERNAMES) + 3
 
 
 def test_loaded_today_the_demo_is_a_committee_at_work_now():

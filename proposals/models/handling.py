@@ -13,6 +13,7 @@ from core.workflow import Move, Workflow
 
 from .. import refusals
 from .proposal import HANDLING_STATES, Proposal
+from .sessions import Proposer
 
 
 class AssignmentQuerySet(models.QuerySet):
@@ -169,6 +170,14 @@ class Feedback(models.Model):
     handling = models.CharField(_("对办理工作"), max_length=20, choices=Satisfaction.choices)
     result = models.CharField(_("对办理结果"), max_length=20, choices=Satisfaction.choices)
     comment = models.TextField(_("意见"), blank=True, max_length=COMMENT_TEXT)
+    # Who rated: the proposer (lead or co-signer) when known — always for a rating made
+    # online, optionally for a paper form the liaison staff record.
+    proposer = models.ForeignKey(
+        Proposer, on_delete=models.PROTECT, null=True, blank=True, related_name="feedback",
+        verbose_name=_("提案者"),
+    )
+    online = models.BooleanField(_("网上评价"), default=False,
+                                 help_text=_("由提案者本人在网上评价；否则为工作人员登记的纸质征询意见表。"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+", verbose_name=_("登记人"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -85,6 +86,15 @@ class Session(models.Model):
         _("答复前须与提案者沟通"), default=False,
         help_text=_("勾选后，承办单位须至少登记一次与提案者的沟通，答复函才能送签发。"),
     )
+    # 网上提交: proposers submit online between these days (both included); without them the
+    # session takes no online submissions.
+    submission_opens_on = models.DateField(
+        _("网上提交开始日期"), null=True, blank=True,
+        help_text=_("提案者自此日起可在网上提交提案；不填则本次会议不接受网上提交。"),
+    )
+    submission_closes_on = models.DateField(
+        _("网上提交截止日期"), null=True, blank=True, help_text=_("含当日。"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -109,6 +119,25 @@ class Session(models.Model):
         super().save(*args, **kwargs)
         if new_year:  # the proposals keep their session's year for sorting
             self.proposals.update(session_year=self.year)
+
+    def clean(self):
+        super().clean()
+        opens, closes = self.submission_opens_on, self.submission_closes_on
+        if opens and closes and closes < opens:
+            raise ValidationError({"submission_closes_on": _("网上提交截止日期不能早于开始日期。")})
+        if closes and not opens:
+            raise ValidationError({"submission_opens_on": _("填写了截止日期，也请填写开始日期。")})
+
+    def submission_refusal(self, day: datetime.date) -> str:
+        """Why a proposal cannot be submitted online on ``day``; "" when it can."""
+        opens, closes = self.submission_opens_on, self.submission_closes_on
+        if opens is None:
+            return gettext("%(session)s不接受网上提交提案。") % {"session": self.name}
+        if day < opens:
+            return gettext("%(session)s的网上提交自%(date)s开始。") % {"session": self.name, "date": _day(opens)}
+        if closes is not None and day > closes:
+            return gettext("%(session)s的网上提交已于%(date)s截止。") % {"session": self.name, "date": _day(closes)}
+        return ""
 
     @property
     def number_prefix(self) -> str:

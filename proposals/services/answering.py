@@ -25,6 +25,7 @@ from ..models import (
     Proposal,
     Satisfaction,
 )
+from ..ratings import dissatisfied
 from . import common
 from .common import lock
 
@@ -64,7 +65,7 @@ def _check_satisfaction(value: str, what: str) -> None:
 @action
 def feedback_record(
     *, proposal: Proposal, handling: str, result: str, received_on: datetime.date | None = None,
-    comment: str = "", actor=None, expected_recorded: int | None = None,
+    comment: str = "", actor=None, expected_recorded: int | None = None, proposer=None,
 ) -> Feedback:
     """Record the proposer's view (征询意见表) of an answered proposal.
 
@@ -94,6 +95,8 @@ def feedback_record(
     feedback = Feedback.objects.create(
         proposal=proposal, round=proposal.round, received_on=received_on, handling=handling,
         result=result, comment=comment or "", recorded_by=actor if actor and actor.is_authenticated else None,
+        proposer=proposer if proposer is not None and proposal.signatures.filter(proposer=proposer).exists()
+        else None,
     )
     StateChange.record(
         feedback, action="feedback", actor=actor, proposal=proposal,
@@ -103,17 +106,12 @@ def feedback_record(
     return feedback
 
 
-def _latest_feedback(proposal: Proposal) -> Feedback | None:
-    return proposal.feedback.filter(round=proposal.round).order_by("-received_on", "-id").first()
-
-
 @action
 def proposal_close(*, proposal: Proposal, actor=None, reason: str = "") -> Proposal:
     """办结. Closing over a 不满意 needs a reason."""
     require_liaison(actor)
     proposal = lock(proposal)
-    latest = _latest_feedback(proposal)
-    if latest is not None and latest.is_dissatisfied:
+    if dissatisfied(proposal):
         reason = require_reason(reason, _("提案者表示不满意，办结"))
     transition(proposal, "close", actor=actor, reason=reason)
     return proposal
@@ -124,8 +122,7 @@ def proposal_reopen(*, proposal: Proposal, actor=None, reason: str = "") -> Prop
     """重新办理: after 不满意 (or with a stated reason), the agencies answer again."""
     require_liaison(actor)
     proposal = lock(proposal)
-    latest = _latest_feedback(proposal)
-    if latest is None or not latest.is_dissatisfied:
+    if not dissatisfied(proposal):
         reason = require_reason(reason, _("提案者未表示不满意，重新办理"))
     reopened_on = common.today()
     due = _rehandling_due(proposal, reopened_on)

@@ -127,7 +127,7 @@ def feedback_record(request, pk: int):
     """登记反馈: the proposer's view of the handling and of the result."""
     proposal = proposal_or_404(request, pk)
     recorded = proposal.feedback.filter(round=proposal.round).count()
-    form = FeedbackForm(request.POST or None,
+    form = FeedbackForm(request.POST or None, proposal=proposal,
                         initial={"received_on": timezone.localdate(), "recorded": recorded})
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -136,11 +136,11 @@ def feedback_record(request, pk: int):
             feedback = services.feedback_record(
                 proposal=proposal, handling=data["handling"], result=data["result"],
                 received_on=data["received_on"], comment=data["comment"], actor=request.user,
-                expected_recorded=data["recorded"],
+                expected_recorded=data["recorded"], proposer=data.get("proposer"),
             )
         except ConcurrentEdit as error:
             conflict = _feedback_conflict(error.changes, data)
-            form = resubmittable(FeedbackForm, request.POST, "recorded", error)
+            form = resubmittable(FeedbackForm, request.POST, "recorded", error, proposal=proposal)
         except DomainError as error:
             refuse(form, error)
         else:

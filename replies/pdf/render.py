@@ -78,10 +78,12 @@ def letter_html(letter, *, draft: bool = False, seal: bool = True) -> str:
     return letter_document(letter, draft=draft, seal=seal)[0]
 
 
-def letter_document(letter, *, draft: bool = False, seal: bool = True) -> tuple[str, list[tuple[int, Inset]]]:
+def letter_document(letter, *, draft: bool = False, seal: bool = True,
+                    content=None) -> tuple[str, list[tuple[int, Inset]]]:
     """The letter laid out as HTML, and the attachment pages (PDF pages) to place into its
-    pages once rendered: (page index, what goes there)."""
-    content = letter_content(letter, draft=draft, seal=seal)
+    pages once rendered: (page index, what goes there). ``content`` lays out that text
+    instead of the letter's own (the published copy)."""
+    content = content or letter_content(letter, draft=draft, seal=seal)
     sheets = compose(content)
     insets = [(i, sheet.inset) for i, sheet in enumerate(sheets)
               if sheet.inset is not None and sheet.inset.kind not in IMAGE_KINDS]
@@ -110,6 +112,16 @@ def html_to_pdf(html: str) -> bytes:
 def render_letter_pdf(letter, *, draft: bool = False, seal: bool = True) -> bytes:
     """The letter as PDF: final once signed, otherwise a preview marked 草稿."""
     html, insets = letter_document(letter, draft=draft, seal=seal)
+    return place_pages(html_to_pdf(html), insets)
+
+
+def render_published_pdf(letter) -> bytes:
+    """The copy the public portal publishes: the signed letter laid out again with contact
+    details masked and the 附注 naming the agency only (public.redaction), without its
+    attachments. The stored signed PDF is not touched."""
+    from ..redaction import redact_content
+
+    html, insets = letter_document(letter, content=redact_content(letter_content(letter)))
     return place_pages(html_to_pdf(html), insets)
 
 

@@ -5,7 +5,7 @@ the model's ``MOVES`` and writes the history (see :mod:`history.moves`). They li
 concern in the modules below and are all named here.
 """
 
-from . import attachments, letters, stored, wording
+from . import attachments, letters, publication, stored, wording
 from .attachments import letter_attachment_add, letter_attachment_delete
 from .letters import (
     EDITABLE_LETTER_FIELDS,
@@ -20,6 +20,7 @@ from .letters import (
     letter_void,
     section_move,
 )
+from .publication import letter_hold, letter_publish
 from .sections import (
     section_approve,
     section_create,
@@ -38,4 +39,5 @@ __all__ = [
     "section_create", "section_move", "section_return", "section_revise", "section_submit",
     "section_update", "stored", "letter_word_part", "letter_reset_part", "wording",
     "attachments", "letter_attachment_add", "letter_attachment_delete",
+    "publication", "letter_hold", "letter_publish",
 ]

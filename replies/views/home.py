@@ -6,13 +6,21 @@ liaison staff's lists."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from core.roles import agency_ids, approver_agency_ids, is_liaison, is_office
+from core.roles import (
+    agency_ids,
+    approver_agency_ids,
+    is_liaison,
+    is_office,
+    is_proposer,
+    works_in_an_office,
+)
 from proposals.models import Assignment, ExtensionRequest, Proposal, ReleaseRequest
+from proposals.ratings import dissatisfied_proposals
 
 from ..models import ReplyLetter, Section
 from ..selectors import days_left, inbox_assignments, letters_to_sign, sections_to_approve
@@ -29,8 +37,10 @@ def _liaison_todo() -> tuple[list[dict], list[Assignment]]:
         (Proposal.State.SUBMITTED, _("待审查的提案"), "proposals:detail"),
         (Proposal.State.REGISTERED, _("已立案、待交办的提案"), "proposals:assign"),
         (Proposal.State.REPLIED, _("已答复、待登记反馈的提案"), "proposals:feedback"),
+        ("dissatisfied", _("提案者不满意、待决定是否重新办理的提案"), "proposals:reopen"),
     ):
-        queryset = Proposal.objects.filter(state=state).select_related("session").order_by("number")
+        queryset = (dissatisfied_proposals() if state == "dissatisfied" else Proposal.objects.filter(state=state))
+        queryset = queryset.select_related("session").order_by("number")
         groups.append({"label": label, "count": queryset.count(), "action": action,
                        "proposals": list(queryset[:LIST_LIMIT])})
     overdue = list(
@@ -72,6 +82,8 @@ def _office_todo() -> dict:
 @require_GET
 def home(request):
     user = request.user
+    if is_proposer(user) and not works_in_an_office(user):
+        return redirect("members:home")
     context: dict = {}
     if is_liaison(user):
         context["liaison_groups"], context["overdue"] = _liaison_todo()

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core.pages import is_htmx, refuse
-from core.roles import require_approver
+from core.pages import is_htmx, liaison_only, refuse
+from core.roles import is_liaison, require_approver
 from core.workflow import ConcurrentEdit, DomainError, IllegalMove
 from proposals import answers
 from proposals.contacts import missing_contact
@@ -182,6 +182,9 @@ def _letter_page(request, letter: ReplyLetter, *, status: int = 200, **overrides
         "sign_form": SignForm(initial={"signed_on": timezone.localdate()}),
         "return_form": ReasonForm(prefix="return"),
         "void_form": ReasonForm(prefix="void"),
+        "publication": services.publication.publication_state(letter),
+        "may_hold": is_liaison(user) and letter.is_final and letter.state != ReplyLetter.State.VOIDED
+        and letter.disclosure == "主动公开",
         "conflict": None,
     }
     context.update(overrides)
@@ -359,3 +362,20 @@ def letter_void(request, pk: int):
     """作废: the approver withdraws a signed letter, saying why; a replacement may follow."""
     return _letter_reason_move(request, pk, service=services.letter_void, prefix="void",
                                done=_("答复函已作废，可以起草新的答复函替换。"))
+
+
+@liaison_only
+@require_POST
+def letter_publication(request, pk: int):
+    """公开栏: the liaison staff hold a 主动公开 letter back (with a reason), or publish it again."""
+    letter = letter_or_404(request, pk)
+    try:
+        if request.POST.get("publish") == "1":
+            services.letter_publish(letter=letter, actor=request.user)
+            messages.success(request, _("答复函已在公开栏发布。"))
+        else:
+            services.letter_hold(letter=letter, reason=request.POST.get("reason", ""), actor=request.user)
+            messages.success(request, _("答复函已暂不公开。"))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("replies:letter_detail", pk=letter.pk)
