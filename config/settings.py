@@ -400,3 +400,6 @@ LOGIN_SECOND_STEP = "members.sms_login.second_step"
 # The public portal (/public/): requests a minute from one address, pages and PDFs.
 PUBLIC_PAGES_PER_MINUTE = int(env("PUBLIC_PAGES_PER_MINUTE", default="120"))
 PUBLIC_PDFS_PER_MINUTE = int(env("PUBLIC_PDFS_PER_MINUTE", default="20"))
+# How long an anonymous visitor's page is served from the cache (0: not cached). A letter
+# signed, voided or held back empties it at once (public.cache).
+PUBLIC_CACHE_SECONDS = int(env("PUBLIC_CACHE_SECONDS", default="600"))

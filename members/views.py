@@ -41,8 +41,8 @@ def proposer_only(view):
     return allowed(is_proposer, PROPOSERS_ONLY)(wrapped)
 
 
-@proposer_only
 @require_http_methods(["GET"])
+@proposer_only
 def home(request):
     proposer = request.proposer
     proposals = list(selectors.my_proposals(proposer).prefetch_related("signatures")
@@ -78,8 +78,8 @@ def _save(request, form, online):
         online=online, expected_version=data["version"] if online else None, actor=request.user)
 
 
-@proposer_only
 @require_http_methods(["GET", "POST"])
+@proposer_only
 def online_create(request):
     form = OnlineProposalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -93,8 +93,8 @@ def online_create(request):
     return render(request, "members/online_form.html", {"form": form, "online": None})
 
 
-@proposer_only
 @require_http_methods(["GET", "POST"])
+@proposer_only
 def online_detail(request, pk: int):
     """The online proposal: its lead edits, invites and submits; an invited proposer reads
     it and confirms or declines."""
@@ -139,8 +139,8 @@ def _lead_action(request, pk, run, done: str):
     return redirect("members:online", pk=online.pk)
 
 
-@proposer_only
 @require_POST
+@proposer_only
 def invite(request, pk: int):
     form = InviteForm(request.POST)
     if not form.is_valid():
@@ -151,8 +151,8 @@ def invite(request, pk: int):
         _("已发出联名邀请。"))
 
 
-@proposer_only
 @require_POST
+@proposer_only
 def invitation_remove(request, pk: int):
     invitation = selectors.invitation_for(request.proposer, pk, as_lead=True)
     try:
@@ -164,8 +164,8 @@ def invitation_remove(request, pk: int):
     return redirect("members:online", pk=invitation.online_id)
 
 
-@proposer_only
 @require_POST
+@proposer_only
 def invitation_answer(request, pk: int):
     invitation = selectors.invitation_for(request.proposer, pk)
     confirm = request.POST.get("answer") == "confirm"
@@ -182,8 +182,8 @@ def invitation_answer(request, pk: int):
     return redirect("members:online", pk=invitation.online_id)
 
 
-@proposer_only
 @require_POST
+@proposer_only
 def attachment_add(request, pk: int):
     upload = request.FILES.get("file")
     if upload is None:
@@ -202,14 +202,14 @@ def _draft_attachment(request, pk: int) -> DraftAttachment:
     return attachment
 
 
-@proposer_only
 @require_http_methods(["GET"])
+@proposer_only
 def attachment(request, pk: int):
     return files.download(_draft_attachment(request, pk))
 
 
-@proposer_only
 @require_POST
+@proposer_only
 def attachment_delete(request, pk: int):
     attachment = _draft_attachment(request, pk)
     try:
@@ -221,8 +221,8 @@ def attachment_delete(request, pk: int):
     return redirect("members:online", pk=attachment.online_id)
 
 
-@proposer_only
 @require_POST
+@proposer_only
 def online_submit(request, pk: int):
     online = selectors.online_for(request.proposer, pk)
     try:
@@ -234,8 +234,8 @@ def online_submit(request, pk: int):
     return redirect("members:proposal", pk=proposal.pk)
 
 
-@proposer_only
 @require_POST
+@proposer_only
 def online_delete(request, pk: int):
     online = selectors.online_for(request.proposer, pk)
     try:
@@ -247,8 +247,8 @@ def online_delete(request, pk: int):
     return redirect("members:home")
 
 
-@proposer_only
 @require_http_methods(["GET", "POST"])
+@proposer_only
 def proposal_detail(request, pk: int):
     """Following the handling, and rating the answer."""
     proposer = request.proposer
@@ -289,8 +289,8 @@ def _public_state(proposal) -> str:
     return proposal.get_state_display()
 
 
-@proposer_only
 @require_http_methods(["GET"])
+@proposer_only
 def letter_pdf(request, pk: int):
     """The stored signed letter, the very file the agency signed."""
     letter = selectors.my_letter(request.proposer, pk)

@@ -12,7 +12,6 @@ import hashlib
 from django.core.cache import cache
 
 GENERATION = "public:generation"
-PAGE_SECONDS = 600
 PDF_SECONDS = 24 * 3600
 
 

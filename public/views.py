@@ -74,7 +74,7 @@ def cached_for_anonymous(kind: str):
     def decorate(view):
         @functools.wraps(view)
         def cached(request, *args, **kwargs):
-            if request.user.is_authenticated:
+            if request.user.is_authenticated or not settings.PUBLIC_CACHE_SECONDS:
                 return view(request, *args, **kwargs)
             key = cache.key(kind, request.get_full_path(), translation.get_language())
             hit = django_cache.get(key)
@@ -84,7 +84,7 @@ def cached_for_anonymous(kind: str):
             else:
                 response = view(request, *args, **kwargs)
                 if response.status_code == 200:
-                    django_cache.set(key, (response.content, response["Content-Type"]), cache.PAGE_SECONDS)
+                    django_cache.set(key, (response.content, response["Content-Type"]), settings.PUBLIC_CACHE_SECONDS)
             response["Cache-Control"] = "public, max-age=60"
             return response
 
@@ -185,10 +185,11 @@ def letter_pdf(request, pk: int):
 
     letter = _published_letter(pk)
     key = cache.key("pdf", letter.pk, letter.pdf_sha256, letter.updated_at.isoformat())
-    data = django_cache.get(key)
+    data = django_cache.get(key) if settings.PUBLIC_CACHE_SECONDS else None
     if data is None:
         data = render_published_pdf(letter)
-        django_cache.set(key, data, cache.PDF_SECONDS)
+        if settings.PUBLIC_CACHE_SECONDS:
+            django_cache.set(key, data, cache.PDF_SECONDS)
     name = _("%(number)s（公开版）") % {"number": letter.number or letter.pk}
     response = file_response(data, filename=f"{name}.pdf", fallback=f"letter-{letter.pk}-public.pdf",
                              content_type="application/pdf", attachment=request.GET.get("download") == "1")

@@ -57,6 +57,10 @@ def _fast_tests(settings, tmp_path):
     settings.SEARCH_CACHE_SECONDS = 0  # tests/test_search.py tests the cache
     settings.LETTER_PREVIEW_CACHE_SECONDS = 0  # tests/test_letter_pdf.py tests the cache
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    # The portal's cache and rate limits outlive a test's rolled-back data (tests/test_public.py
+    # tests both).
+    settings.PUBLIC_CACHE_SECONDS = 0
+    settings.PUBLIC_PAGES_PER_MINUTE = settings.PUBLIC_PDFS_PER_MINUTE = 100_000
 
 
 @pytest.fixture

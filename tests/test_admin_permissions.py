@@ -31,7 +31,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from history.models import StateChange
 from replies.models import ReplyLetter
-from tests.test_permissions import INTERNAL_REASON, READS, ROLES
+from tests.test_permissions import INTERNAL_REASON, READS
+from tests.test_permissions import STAFF_ROLES as ROLES
 
 # The module's world is built once (a module fixture): its tests stay on one worker.
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("test_admin_permissions")]
@@ -62,6 +63,11 @@ TARGETS = {
     "replies_documentcounter": "counter",
     "replies_printjob": "job.done",
     "notifications_notification": "notification.lead_officer",
+    "notifications_smsmessage": "sms.member",
+    "members_proposeraccount": "account.member",
+    "members_onlineproposal": "online.draft",
+    "members_invitation": "invitation.pending",
+    "members_draftattachment": "attachment.draft",
     "auth_user": "user.lead_officer",
     "auth_group": "group.liaison",
 }
@@ -199,6 +205,31 @@ auth_group_add                              -                       login     fo
 auth_group_change                           -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok
 auth_group_history                          -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok
 auth_group_delete                           -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok
+notifications_smsmessage_changelist         -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+notifications_smsmessage_add                -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
+notifications_smsmessage_change             -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+notifications_smsmessage_history            -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+notifications_smsmessage_delete             -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
+members_proposeraccount_changelist          -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+members_proposeraccount_add                 -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
+members_proposeraccount_change              -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+members_proposeraccount_history             -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+members_proposeraccount_delete              -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
+members_onlineproposal_changelist           -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+members_onlineproposal_add                  -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
+members_onlineproposal_change               -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+members_onlineproposal_history              -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+members_onlineproposal_delete               -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
+members_invitation_changelist               -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+members_invitation_add                      -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
+members_invitation_change                   -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+members_invitation_history                  -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+members_invitation_delete                   -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
+members_draftattachment_changelist          -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+members_draftattachment_add                 -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
+members_draftattachment_change              -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+members_draftattachment_history             -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
+members_draftattachment_delete              -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden
 """
 
 # Pages of the admin that are the same for every staff member, tested elsewhere: signing

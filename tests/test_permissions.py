@@ -26,6 +26,7 @@ import dataclasses
 import datetime
 import io
 
+import openpyxl
 import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
@@ -39,7 +40,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 
 from history.models import StateChange
-from notifications.models import Notification
+from members import services as members
+from members.models import OnlineProposal
+from notifications.models import Notification, SmsMessage
 from proposals.models import (
     Assignment,
     Contact,
@@ -48,6 +51,7 @@ from proposals.models import (
     Proposal,
     ProposalAttachment,
     ReleaseRequest,
+    Signature,
 )
 from replies import services as rs
 from replies.models import AdoptionStatus, LetterAttachment, ReplyLetter, Section
@@ -58,10 +62,15 @@ from tests.factories import AgencyFactory, letter_in_state, proposal_in_state, u
 # The module's world is built once (a module fixture): its tests stay on one worker.
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("test_permissions")]
 
-ROLES = (
+STAFF_ROLES = (
     "anonymous", "liaison", "office", "lead_officer", "lead_approver",
     "co_officer", "co_approver", "third_officer", "superuser",
 )
+# Proposer accounts: a member who signs the replied and the handled proposal and writes a
+# draft online; a member who co-signs the replied proposal and is invited to co-sign the
+# draft; and a party committee's account that is on none of them.
+PROPOSER_ROLES = ("member", "cosigner", "outsider")
+ROLES = STAFF_ROLES + PROPOSER_ROLES
 OUTCOMES = {"ok", "login", "forbidden", "missing", "refused"}
 PART_URLS = {"replies:letter_part", "replies:letter_part_reset"}
 
@@ -127,122 +136,170 @@ TARGETS = {
     "replies:letter_void": "letter.signed",
     "replies:letter_issue": "letter.signed",
     "notifications:read": "notification.lead_officer",
+    "replies:letter_publication": "letter.signed",
+    "members:online": "online.draft",
+    "members:invite": "online.draft",
+    "members:attachment_add": "online.draft",
+    "members:submit": "online.draft",
+    "members:online_delete": "online.draft",
+    "members:invitation_answer": "invitation.pending",
+    "members:invitation_remove": "invitation.pending",
+    "members:attachment": "attachment.draft",
+    "members:attachment_delete": "attachment.draft",
+    "members:proposal": "proposal.replied",
+    "members:letter_pdf": "letter.signed",
+    "members:account_active": "account.outsider",
+    "public:letter": "letter.signed",
+    "public:letter_pdf": "letter.signed",
 }
 
 # "-" in the object column: the URL's object from TARGETS (or none).
 TABLE = """
-URL name                      method object                anonymous liaison   office    lead_off  lead_appr co_off    co_appr   third_off superuser
-home                          GET    -                     login     ok        ok        ok        ok        ok        ok        ok        ok
-proposals:list                GET    -                     login     ok        ok        ok        ok        ok        ok        ok        ok
-proposals:dashboard           GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:create              GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:create              POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:rows                POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:split               POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:detail              GET    -                     login     ok        ok        ok        ok        ok        ok        missing   ok
-proposals:detail              GET    proposal.third        login     ok        ok        missing   missing   missing   missing   ok        ok
-proposals:edit                GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:edit                POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:register            GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:register            POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:register            POST   proposal.handled      login     refused   forbidden forbidden forbidden forbidden forbidden forbidden refused
-proposals:convert             GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:convert             POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:withdraw            GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:withdraw            POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:merge               POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:merge               POST   proposal.handled      login     refused   forbidden forbidden forbidden forbidden forbidden forbidden refused
-proposals:assign              GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:assign              POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:assignment_add      GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:assignment_add      POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:assignment_due      GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:assignment_due      POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:assignment_remove   GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:assignment_remove   POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:assignment_remove   POST   assignment.co         login     refused   forbidden forbidden forbidden forbidden forbidden forbidden refused
-proposals:extension_request   GET    -                     login     forbidden forbidden ok        ok        forbidden forbidden missing   ok
-proposals:extension_request   POST   -                     login     forbidden forbidden ok        ok        forbidden forbidden missing   ok
-proposals:extensions          GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:extension_decide    GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:extension_decide    POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:extension_withdraw  POST   -                     login     missing   missing   missing   missing   ok        ok        missing   ok
-proposals:release_request     GET    -                     login     forbidden forbidden ok        ok        forbidden forbidden missing   ok
-proposals:release_request     POST   -                     login     forbidden forbidden refused   refused   forbidden forbidden missing   refused
-proposals:releases            GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:release_decide      GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:release_decide      POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:release_withdraw    POST   -                     login     missing   missing   missing   missing   ok        ok        missing   ok
-proposals:contact_create      GET    -                     login     forbidden forbidden ok        ok        ok        ok        missing   ok
-proposals:contact_create      POST   -                     login     forbidden forbidden ok        ok        ok        ok        missing   refused
-proposals:contact_delete      POST   -                     login     forbidden forbidden ok        ok        forbidden forbidden missing   ok
-proposals:contacts_missing    GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:attachment_add      POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:attachment          GET    -                     login     ok        ok        ok        ok        ok        ok        missing   ok
-proposals:attachment_delete   POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-replies:letter_attachment_add POST   -                     login     forbidden missing   ok        ok        missing   missing   missing   ok
-replies:letter_attachment     GET    -                     login     ok        missing   ok        ok        missing   missing   missing   ok
-replies:letter_attachment_delete POST -                    login     forbidden missing   ok        ok        missing   missing   missing   ok
-proposals:feedback            GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:feedback            POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:close               GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:close               POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:reopen              GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-proposals:reopen              POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
-replies:inbox                 GET    -                     login     ok        ok        ok        ok        ok        ok        ok        ok
-replies:handling              GET    -                     login     ok        ok        ok        ok        ok        ok        missing   ok
-replies:handling              GET    proposal.third        login     ok        ok        missing   missing   missing   missing   ok        ok
-replies:section_create        GET    -                     login     forbidden forbidden ok        ok        ok        ok        missing   ok
-replies:section_create        POST   -                     login     forbidden forbidden ok        ok        ok        ok        missing   ok
-replies:section_edit          GET    -                     login     forbidden missing   ok        ok        missing   missing   missing   ok
-replies:section_edit          POST   -                     login     forbidden missing   ok        ok        missing   missing   missing   ok
-replies:section_edit          GET    section.co_draft      login     forbidden missing   missing   missing   ok        ok        missing   ok
-replies:section_edit          POST   section.co_submitted  login     forbidden forbidden forbidden forbidden refused   refused   missing   refused
-replies:section_submit        POST   -                     login     forbidden missing   ok        ok        missing   missing   missing   ok
-replies:section_submit        POST   section.co_draft      login     forbidden missing   missing   missing   ok        ok        missing   ok
-replies:section_submit        POST   section.third_draft   login     forbidden missing   missing   missing   missing   missing   ok        ok
-replies:section_submit        POST   section.lead_submitted login    forbidden forbidden refused   refused   forbidden forbidden missing   refused
-replies:section_approve       POST   -                     login     forbidden forbidden forbidden ok        forbidden forbidden missing   ok
-replies:section_approve       POST   section.co_submitted  login     forbidden forbidden forbidden forbidden forbidden ok        missing   ok
-replies:section_return        POST   -                     login     forbidden forbidden forbidden ok        forbidden forbidden missing   ok
-replies:section_revise        POST   -                     login     forbidden forbidden ok        ok        forbidden forbidden missing   ok
-replies:letter_create         POST   -                     login     forbidden forbidden ok        ok        forbidden forbidden missing   ok
-replies:letter_detail         GET    -                     login     ok        missing   ok        ok        missing   missing   missing   ok
-replies:letter_update         POST   -                     login     forbidden missing   ok        ok        missing   missing   missing   ok
-replies:letter_set_class      POST   -                     login     forbidden missing   ok        ok        missing   missing   missing   ok
-replies:letter_move           POST   -                     login     forbidden missing   ok        ok        missing   missing   missing   ok
-replies:letter_part           GET    -                     login     ok        missing   ok        ok        missing   missing   missing   ok
-replies:letter_part           POST   -                     login     refused   missing   ok        ok        missing   missing   missing   ok
-replies:letter_part_reset     POST   -                     login     refused   missing   ok        ok        missing   missing   missing   ok
-replies:letter_submit         POST   -                     login     forbidden missing   ok        ok        missing   missing   missing   ok
-replies:letter_submit         POST   letter.review         login     forbidden missing   refused   refused   missing   missing   missing   refused
-replies:letter_sign           POST   -                     login     forbidden missing   forbidden ok        missing   missing   missing   ok
-replies:letter_return         POST   -                     login     forbidden missing   forbidden ok        missing   missing   missing   ok
-replies:letter_void           POST   -                     login     forbidden forbidden forbidden ok        forbidden forbidden missing   ok
-replies:sections_approve_batch POST  -                     login     refused   refused   refused   ok        refused   refused   refused   ok
-replies:letters_sign_batch    POST   -                     login     refused   refused   refused   ok        refused   refused   refused   ok
-replies:letter_issue          POST   -                     login     forbidden ok        forbidden ok        forbidden forbidden missing   ok
-replies:letter_issue          POST   letter.draft          login     forbidden missing   forbidden refused   missing   missing   missing   refused
-replies:letter_pdf            GET    -                     login     ok        ok        ok        ok        ok        ok        missing   ok
-replies:letter_pdf            GET    letter.draft          login     ok        missing   ok        ok        missing   missing   missing   ok
-replies:letter_draft_pdf      GET    -                     login     ok        missing   ok        ok        missing   missing   missing   ok
-replies:printable_letters     GET    -                     login     ok        ok        forbidden forbidden forbidden forbidden forbidden ok
-replies:print_job_create      POST   -                     login     ok        ok        forbidden forbidden forbidden forbidden forbidden ok
-replies:print_job             GET    -                     login     ok        ok        missing   missing   missing   missing   missing   ok
-replies:print_job_progress    GET    -                     login     ok        ok        missing   missing   missing   missing   missing   ok
-replies:print_job_download    GET    -                     login     ok        ok        missing   missing   missing   missing   missing   ok
-replies:print_job_retry       POST   -                     login     refused   refused   missing   missing   missing   missing   missing   refused
-replies:print_job_issue       POST   -                     login     refused   ok        missing   missing   missing   missing   missing   ok
-replies:letters_issue_batch   POST   -                     login     refused   ok        refused   ok        refused   refused   refused   ok
-search:results                GET    -                     login     ok        ok        ok        ok        ok        ok        ok        ok
-notifications:list            GET    -                     login     ok        ok        ok        ok        ok        ok        ok        ok
-notifications:read            POST   -                     login     missing   missing   ok        missing   missing   missing   missing   missing
-notifications:read_all        POST   -                     login     ok        ok        ok        ok        ok        ok        ok        ok
+URL name                      method object                anonymous liaison   office    lead_off  lead_appr co_off    co_appr   third_off superuser member    cosigner  outsider
+home                          GET    -                     login     ok        ok        ok        ok        ok        ok        ok        ok ok        ok        ok
+proposals:list                GET    -                     login     ok        ok        ok        ok        ok        ok        ok        ok forbidden forbidden forbidden
+proposals:dashboard           GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:create              GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:create              POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:rows                POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:split               POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:detail              GET    -                     login     ok        ok        ok        ok        ok        ok        missing   ok forbidden forbidden forbidden
+proposals:detail              GET    proposal.third        login     ok        ok        missing   missing   missing   missing   ok        ok forbidden forbidden forbidden
+proposals:edit                GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:edit                POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:register            GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:register            POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:register            POST   proposal.handled      login     refused   forbidden forbidden forbidden forbidden forbidden forbidden refused forbidden forbidden forbidden
+proposals:convert             GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:convert             POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:withdraw            GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:withdraw            POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:merge               POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:merge               POST   proposal.handled      login     refused   forbidden forbidden forbidden forbidden forbidden forbidden refused forbidden forbidden forbidden
+proposals:assign              GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:assign              POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:assignment_add      GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:assignment_add      POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:assignment_due      GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:assignment_due      POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:assignment_remove   GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:assignment_remove   POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:assignment_remove   POST   assignment.co         login     refused   forbidden forbidden forbidden forbidden forbidden forbidden refused forbidden forbidden forbidden
+proposals:extension_request   GET    -                     login     forbidden forbidden ok        ok        forbidden forbidden missing   ok forbidden forbidden forbidden
+proposals:extension_request   POST   -                     login     forbidden forbidden ok        ok        forbidden forbidden missing   ok forbidden forbidden forbidden
+proposals:extensions          GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:extension_decide    GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:extension_decide    POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:extension_withdraw  POST   -                     login     missing   missing   missing   missing   ok        ok        missing   ok forbidden forbidden forbidden
+proposals:release_request     GET    -                     login     forbidden forbidden ok        ok        forbidden forbidden missing   ok forbidden forbidden forbidden
+proposals:release_request     POST   -                     login     forbidden forbidden refused   refused   forbidden forbidden missing   refused forbidden forbidden forbidden
+proposals:releases            GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:release_decide      GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:release_decide      POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:release_withdraw    POST   -                     login     missing   missing   missing   missing   ok        ok        missing   ok forbidden forbidden forbidden
+proposals:contact_create      GET    -                     login     forbidden forbidden ok        ok        ok        ok        missing   ok forbidden forbidden forbidden
+proposals:contact_create      POST   -                     login     forbidden forbidden ok        ok        ok        ok        missing   refused forbidden forbidden forbidden
+proposals:contact_delete      POST   -                     login     forbidden forbidden ok        ok        forbidden forbidden missing   ok forbidden forbidden forbidden
+proposals:contacts_missing    GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:attachment_add      POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:attachment          GET    -                     login     ok        ok        ok        ok        ok        ok        missing   ok forbidden forbidden forbidden
+proposals:attachment_delete   POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+replies:letter_attachment_add POST   -                     login     forbidden missing   ok        ok        missing   missing   missing   ok forbidden forbidden forbidden
+replies:letter_attachment     GET    -                     login     ok        missing   ok        ok        missing   missing   missing   ok forbidden forbidden forbidden
+replies:letter_attachment_delete POST -                    login     forbidden missing   ok        ok        missing   missing   missing   ok forbidden forbidden forbidden
+proposals:feedback            GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:feedback            POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:close               GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:close               POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:reopen              GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+proposals:reopen              POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+replies:inbox                 GET    -                     login     ok        ok        ok        ok        ok        ok        ok        ok forbidden forbidden forbidden
+replies:handling              GET    -                     login     ok        ok        ok        ok        ok        ok        missing   ok forbidden forbidden forbidden
+replies:handling              GET    proposal.third        login     ok        ok        missing   missing   missing   missing   ok        ok forbidden forbidden forbidden
+replies:section_create        GET    -                     login     forbidden forbidden ok        ok        ok        ok        missing   ok forbidden forbidden forbidden
+replies:section_create        POST   -                     login     forbidden forbidden ok        ok        ok        ok        missing   ok forbidden forbidden forbidden
+replies:section_edit          GET    -                     login     forbidden missing   ok        ok        missing   missing   missing   ok forbidden forbidden forbidden
+replies:section_edit          POST   -                     login     forbidden missing   ok        ok        missing   missing   missing   ok forbidden forbidden forbidden
+replies:section_edit          GET    section.co_draft      login     forbidden missing   missing   missing   ok        ok        missing   ok forbidden forbidden forbidden
+replies:section_edit          POST   section.co_submitted  login     forbidden forbidden forbidden forbidden refused   refused   missing   refused forbidden forbidden forbidden
+replies:section_submit        POST   -                     login     forbidden missing   ok        ok        missing   missing   missing   ok forbidden forbidden forbidden
+replies:section_submit        POST   section.co_draft      login     forbidden missing   missing   missing   ok        ok        missing   ok forbidden forbidden forbidden
+replies:section_submit        POST   section.third_draft   login     forbidden missing   missing   missing   missing   missing   ok        ok forbidden forbidden forbidden
+replies:section_submit        POST   section.lead_submitted login    forbidden forbidden refused   refused   forbidden forbidden missing   refused forbidden forbidden forbidden
+replies:section_approve       POST   -                     login     forbidden forbidden forbidden ok        forbidden forbidden missing   ok forbidden forbidden forbidden
+replies:section_approve       POST   section.co_submitted  login     forbidden forbidden forbidden forbidden forbidden ok        missing   ok forbidden forbidden forbidden
+replies:section_return        POST   -                     login     forbidden forbidden forbidden ok        forbidden forbidden missing   ok forbidden forbidden forbidden
+replies:section_revise        POST   -                     login     forbidden forbidden ok        ok        forbidden forbidden missing   ok forbidden forbidden forbidden
+replies:letter_create         POST   -                     login     forbidden forbidden ok        ok        forbidden forbidden missing   ok forbidden forbidden forbidden
+replies:letter_detail         GET    -                     login     ok        missing   ok        ok        missing   missing   missing   ok forbidden forbidden forbidden
+replies:letter_update         POST   -                     login     forbidden missing   ok        ok        missing   missing   missing   ok forbidden forbidden forbidden
+replies:letter_set_class      POST   -                     login     forbidden missing   ok        ok        missing   missing   missing   ok forbidden forbidden forbidden
+replies:letter_move           POST   -                     login     forbidden missing   ok        ok        missing   missing   missing   ok forbidden forbidden forbidden
+replies:letter_part           GET    -                     login     ok        missing   ok        ok        missing   missing   missing   ok forbidden forbidden forbidden
+replies:letter_part           POST   -                     login     refused   missing   ok        ok        missing   missing   missing   ok forbidden forbidden forbidden
+replies:letter_part_reset     POST   -                     login     refused   missing   ok        ok        missing   missing   missing   ok forbidden forbidden forbidden
+replies:letter_submit         POST   -                     login     forbidden missing   ok        ok        missing   missing   missing   ok forbidden forbidden forbidden
+replies:letter_submit         POST   letter.review         login     forbidden missing   refused   refused   missing   missing   missing   refused forbidden forbidden forbidden
+replies:letter_sign           POST   -                     login     forbidden missing   forbidden ok        missing   missing   missing   ok forbidden forbidden forbidden
+replies:letter_return         POST   -                     login     forbidden missing   forbidden ok        missing   missing   missing   ok forbidden forbidden forbidden
+replies:letter_void           POST   -                     login     forbidden forbidden forbidden ok        forbidden forbidden missing   ok forbidden forbidden forbidden
+replies:sections_approve_batch POST  -                     login     refused   refused   refused   ok        refused   refused   refused   ok forbidden forbidden forbidden
+replies:letters_sign_batch    POST   -                     login     refused   refused   refused   ok        refused   refused   refused   ok forbidden forbidden forbidden
+replies:letter_issue          POST   -                     login     forbidden ok        forbidden ok        forbidden forbidden missing   ok forbidden forbidden forbidden
+replies:letter_issue          POST   letter.draft          login     forbidden missing   forbidden refused   missing   missing   missing   refused forbidden forbidden forbidden
+replies:letter_pdf            GET    -                     login     ok        ok        ok        ok        ok        ok        missing   ok forbidden forbidden forbidden
+replies:letter_pdf            GET    letter.draft          login     ok        missing   ok        ok        missing   missing   missing   ok forbidden forbidden forbidden
+replies:letter_draft_pdf      GET    -                     login     ok        missing   ok        ok        missing   missing   missing   ok forbidden forbidden forbidden
+replies:printable_letters     GET    -                     login     ok        ok        forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+replies:print_job_create      POST   -                     login     ok        ok        forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden forbidden
+replies:print_job             GET    -                     login     ok        ok        missing   missing   missing   missing   missing   ok forbidden forbidden forbidden
+replies:print_job_progress    GET    -                     login     ok        ok        missing   missing   missing   missing   missing   ok forbidden forbidden forbidden
+replies:print_job_download    GET    -                     login     ok        ok        missing   missing   missing   missing   missing   ok forbidden forbidden forbidden
+replies:print_job_retry       POST   -                     login     refused   refused   missing   missing   missing   missing   missing   refused forbidden forbidden forbidden
+replies:print_job_issue       POST   -                     login     refused   ok        missing   missing   missing   missing   missing   ok forbidden forbidden forbidden
+replies:letters_issue_batch   POST   -                     login     refused   ok        refused   ok        refused   refused   refused   ok forbidden forbidden forbidden
+search:results                GET    -                     login     ok        ok        ok        ok        ok        ok        ok        ok forbidden forbidden forbidden
+notifications:list            GET    -                     login     ok        ok        ok        ok        ok        ok        ok        ok ok        ok        ok
+notifications:read            POST   -                     login     missing   missing   ok        missing   missing   missing   missing   missing missing   missing   missing
+notifications:read_all        POST   -                     login     ok        ok        ok        ok        ok        ok        ok        ok ok        ok        ok
+replies:letter_publication    POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok        forbidden forbidden forbidden
+sms_login                     GET    -                     ok        ok        ok        ok        ok        ok        ok        ok        ok        ok        ok        ok
+sms_login                     POST   -                     ok        ok        ok        ok        ok        ok        ok        ok        ok        ok        ok        ok
+members:home                  GET    -                     login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok        ok        ok
+members:online_create         GET    -                     login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok        ok        ok
+members:online_create         POST   -                     login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok        ok        ok
+members:online                GET    -                     login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok        ok        missing
+members:online                POST   -                     login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok        forbidden missing
+members:invite                POST   -                     login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok        refused   missing
+members:attachment_add        POST   -                     login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok        refused   missing
+members:submit                POST   -                     login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden refused   refused   missing
+members:submit                POST   online.ready          login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok        missing   missing
+members:online_delete         POST   -                     login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok        refused   missing
+members:invitation_answer     POST   -                     login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden missing   ok        missing
+members:invitation_remove     POST   -                     login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok        missing   missing
+members:attachment            GET    -                     login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok        ok        missing
+members:attachment_delete     POST   -                     login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok        refused   missing
+members:proposal              GET    -                     login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok        ok        missing
+members:proposal              POST   -                     login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok        ok        missing
+members:proposal              GET    proposal.handled      login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok        missing   missing
+members:proposal              GET    proposal.third        login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden missing   missing   missing
+members:letter_pdf            GET    -                     login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok        ok        missing
+members:letter_pdf            GET    letter.review         login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden forbidden missing   missing   missing
+members:accounts              GET    -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok        forbidden forbidden forbidden
+members:accounts              POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok        forbidden forbidden forbidden
+members:accounts_import       POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok        forbidden forbidden forbidden
+members:account_active        POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok        forbidden forbidden forbidden
+public:list                   GET    -                     ok        ok        ok        ok        ok        ok        ok        ok        ok        ok        ok        ok
+public:letter                 GET    -                     ok        ok        ok        ok        ok        ok        ok        ok        ok        ok        ok        ok
+public:letter                 GET    letter.draft          missing   missing   missing   missing   missing   missing   missing   missing   missing   missing   missing   missing
+public:letter                 GET    letter.review         missing   missing   missing   missing   missing   missing   missing   missing   missing   missing   missing   missing
+public:letter_pdf             GET    -                     ok        ok        ok        ok        ok        ok        ok        ok        ok        ok        ok        ok
+public:letter_pdf             GET    letter.draft          missing   missing   missing   missing   missing   missing   missing   missing   missing   missing   missing   missing
 """
 
 # POSTs that answer with a page or a fragment and change nothing, even when allowed: the
 # rows and split fragments redraw a form being filled in.
-NOTHING_SAVED = {"proposals:rows", "proposals:split"}
+NOTHING_SAVED = {"proposals:rows", "proposals:split", "sms_login"}
 
 # Django's own pages: the admin checks staff itself; the language switch and the login
 # and logout pages are for everyone (tested with the home page and the language switch).
@@ -384,6 +441,12 @@ class Walk:
         if name == "feedback":
             return {"handling": "satisfied", "result": "satisfied", "received_on": "2023-08-01",
                     "comment": "", "recorded": "0"}
+        if row.name.startswith("members:"):
+            return members_form(self, row, name)
+        if name == "letter_publication":
+            return {"reason": "涉及个人隐私，暂不公开。"}
+        if name == "sms_login":
+            return {"code": "123456"}
         if name == "print_job_create":
             return {"session": str(self.session), "agency": "", "format": "pdf", "seal": "1"}
         if name == "letter_create":
@@ -416,6 +479,41 @@ class Walk:
         if name == "letter_void":
             return {"void-reason": "文字有误。"}
         return {}
+
+
+def members_form(walk: Walk, row: Row, name: str) -> dict:
+    """The forms of the proposer side and of the liaison staff's account pages."""
+    if name in ("online_create", "online"):
+        data = {"session": str(walk.session), "title": "关于增设社区长者饭堂的建议", "category": "",
+                "body": "", "recommendations": "一、在人口密集社区增设长者饭堂", "cosign_deadline": "",
+                "version": ""}
+        if name == "online":
+            online = OnlineProposal.objects.get(pk=walk.objects[row.target].pk)
+            data.update(version=str(online.version), cosign_deadline=online.cosign_deadline.isoformat())
+        return data
+    if name == "invite":
+        return {"name": walk.objects["account.outsider"].proposer.name}
+    if name == "attachment_add":
+        out = io.BytesIO()
+        Image.new("RGB", (2, 2), (0, 0, 255)).save(out, "PNG")
+        return {"file": SimpleUploadedFile("调研照片.png", out.getvalue(), content_type="image/png")}
+    if name == "invitation_answer":
+        return {"answer": "confirm"}
+    if name == "proposal":
+        return {"handling": "satisfied", "result": "basically_satisfied", "comment": ""}
+    if name == "accounts":
+        return {"new-username": "walk-new", "new-name": "新委员", "new-kind": "member", "new-display_name": "",
+                "new-sector": "", "new-mobile": "", "new-email": "", "new-password": "walk-pass-2023"}
+    if name == "accounts_import":
+        book = openpyxl.Workbook()
+        book.active.append(["姓名", "界别", "手机", "电子邮箱"])
+        book.active.append(["导入委员", "教育界", "13900139000", ""])
+        out = io.BytesIO()
+        book.save(out)
+        return {"import-file": SimpleUploadedFile("委员.xlsx", out.getvalue()), "import-password": "walk-pass-2023"}
+    if name == "account_active":
+        return {"active": "0"}
+    return {}
 
 
 def proposal_form(session: int) -> dict:
@@ -516,6 +614,7 @@ def build_walk(media: str) -> Walk:
     objects["job.done"].save(update_fields=["letter_ids"])
     objects["statechange.co_return"] = StateChange.objects.get(action="return", object_id=co_draft.pk)
     objects["statechange.assign"] = StateChange.objects.get(action="assign", proposal=handled)
+    objects.update(_proposer_side(world, handled, signed))
     objects["feedback.third"] = Feedback.objects.create(
         proposal=other, round=1, received_on=datetime.date(2023, 8, 1), handling="satisfied",
         result="satisfied", recorded_by=world.liaison)
@@ -529,14 +628,16 @@ def build_walk(media: str) -> Walk:
         "co_approver": world.co_approver,
         "third_officer": third_officer,
         "superuser": factories.superuser(),
+        **{role: objects[f"account.{role}"].user for role in PROPOSER_ROLES},
     }
     # Everyone signed in has an unread notification; only its recipient may mark it read.
     # Everyone is staff, as in the demo, so that the admin lets them in and its own rules
     # decide what they see there (tests/test_admin_permissions.py).
     for role, user in users.items():
         if user is not None:
-            user.is_staff = True
-            user.save(update_fields=["is_staff"])
+            if role not in PROPOSER_ROLES:  # proposers are not staff, as in the demo
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
             objects[f"notification.{role}"] = Notification.objects.create(
                 recipient=user, kind=Notification.Kind.ASSIGNED, title=f"{role}的通知")
     return Walk(
@@ -546,18 +647,62 @@ def build_walk(media: str) -> Walk:
     )
 
 
+def _proposer_side(world, handled, signed) -> dict:
+    """Three proposer accounts; the member signs the handled and the replied proposal, the
+    co-signer the replied one; the member's draft (the co-signer invited, a file attached)
+    and a second draft ready to submit. The session takes submissions now and its feedback
+    period is long enough for the replied proposal to be rated today."""
+    today = datetime.date.today()
+    session = world.session
+    session.submission_opens_on = today - datetime.timedelta(days=30)
+    session.submission_closes_on = today + datetime.timedelta(days=30)
+    session.feedback_due_amount, session.feedback_due_unit = 120, "calendar_months"
+    session.save()
+    accounts = {
+        role: members.account_create(username=f"walk-{role}", name=name, kind=kind, mobile=mobile,
+                                     password="walk-pass-2023")
+        for role, name, kind, mobile in (
+            ("member", "走查委员甲", "member", "13800000001"),
+            ("cosigner", "走查委员乙", "member", "13800000002"),
+            ("outsider", "走查党派市委会", "party", "13800000003"),
+        )
+    }
+    member, cosigner = accounts["member"].proposer, accounts["cosigner"].proposer
+    for proposal, proposer in ((handled, member), (signed.proposal, member), (signed.proposal, cosigner)):
+        Signature.objects.create(proposal=proposal, proposer=proposer, role="co-signer", position=9)
+    draft = members.online_save(proposer=member, session=session, title="关于完善社区托育服务的建议",
+                                recommendations=[{"title": "增加社区托育点", "body": ""}],
+                                cosign_deadline=today + datetime.timedelta(days=10))
+    invitation = members.invitation_add(online=draft, proposer=member, name=cosigner.name)
+    out = io.BytesIO()
+    Image.new("RGB", (2, 2), (0, 255, 0)).save(out, "PNG")
+    attachment = members.attachment_add(online=draft, proposer=member, upload=SimpleUploadedFile(
+        "托育调查.png", out.getvalue(), content_type="image/png"))
+    ready = members.online_save(proposer=member, session=session, title="关于加强社区体育设施维护的建议",
+                                recommendations=[{"title": "建立体育设施维护责任清单", "body": ""}])
+    sms = SmsMessage.objects.create(recipient=accounts["member"].user, mobile="13800000001", purpose="reviewed",
+                                    text="提案审查结果：已立案", state=SmsMessage.State.SENT, backend="console")
+    return {**{f"account.{role}": account for role, account in accounts.items()}, "sms.member": sms,
+            "online.draft": draft, "online.ready": ready, "invitation.pending": invitation,
+            "attachment.draft": attachment}
+
+
 # ---------------------------------------------------------------- one request, classified
 
 WATCHED = [
-    model for label in ("agencies", "proposals", "replies", "notifications")
+    model for label in ("agencies", "proposals", "replies", "notifications", "members")
     for model in apps.get_app_config(label).get_models()
 ]
+# Accounts too (their sign-in time aside): disabling one is a change.
+USER_FIELDS = ("username", "is_active", "is_staff", "is_superuser", "email", "password")
 
 
 def snapshot() -> dict:
     """Every row of the application's tables, to tell whether a request changed anything."""
-    return {model._meta.label: list(model.objects.order_by("pk").values_list())
+    rows = {model._meta.label: list(model.objects.order_by("pk").values_list())
             for model in WATCHED}
+    rows["auth.User"] = list(apps.get_model("auth", "User").objects.order_by("pk").values_list(*USER_FIELDS))
+    return rows
 
 
 def outcome(response, method: str) -> str:
