@@ -48,7 +48,7 @@ def detail_queryset(user):
                  .order_by("role_order", "agency__code")),
         Prefetch("letters", queryset=ReplyLetter.objects.visible_to(user).select_related("agency")
                  .order_by("round", "created_at", "id")),
-        Prefetch("feedback", queryset=Feedback.objects.select_related("recorded_by")
+        Prefetch("feedback", queryset=Feedback.objects.select_related("recorded_by", "proposer")
                  .order_by("round", "received_on", "id")),
         Prefetch("history", queryset=StateChange.objects.visible_to(user).select_related("actor", "content_type")
                  .order_by("at", "id")),
@@ -275,3 +275,22 @@ def prepare_rows(proposals, today: datetime.date | None = None) -> list:
             proposal.days_left is not None and 0 <= proposal.days_left <= proposal.session.due_soon_days
         )
     return proposals
+
+
+def rating_summary(proposal: Proposal) -> dict | None:
+    """This round's ratings kept apart — each proposer's latest (and the latest paper form
+    not naming one) — counted by value on both counts, from the prefetched feedback; None
+    when fewer than two proposers rated."""
+    seen, latest = set(), []
+    for item in sorted(proposal.feedback.all(), key=lambda f: (f.received_on, f.id), reverse=True):
+        if item.round == proposal.round and item.proposer_id not in seen:
+            seen.add(item.proposer_id)
+            latest.append(item)
+    if len(latest) < 2:
+        return None
+    labels = dict(Satisfaction.choices)
+    return {
+        "count": len(latest),
+        "handling": [(labels[v], sum(f.handling == v for f in latest)) for v in Satisfaction.values],
+        "result": [(labels[v], sum(f.result == v for f in latest)) for v in Satisfaction.values],
+    }

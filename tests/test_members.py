@@ -430,3 +430,13 @@ def test_invitations_go_with_a_deleted_draft(side):
     assert not Invitation.objects.exists()
 
 
+
+
+def test_the_liaison_page_lists_each_rating_and_sums_them_up(side):
+    proposal = _answered(side)
+    members.rating_record(proposal=proposal, proposer=proposer(side, "m1"), handling="satisfied", result="satisfied")
+    members.rating_record(proposal=proposal, proposer=proposer(side, "m2"), handling="satisfied",
+                          result="dissatisfied", comment="措施不具体。")
+    page = client_for(side.liaison).get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
+    assert "本轮2位提案者分别评价" in page and "满意1、基本满意0、不满意1" in page
+    assert "张委员" in page and "李委员" in page and "（网上）" in page
