@@ -48,6 +48,10 @@ MAX_ATTACHMENTS = 10
 MAX_INVITATIONS = 50
 
 
+def _day(value: datetime.date) -> str:
+    return _("%(y)s年%(m)s月%(d)s日") % {"y": value.year, "m": value.month, "d": value.day}
+
+
 class NotYours(DomainError):
     """The acting proposer may not do this to this object."""
 
@@ -287,7 +291,7 @@ def invitation_answer(*, invitation: Invitation, proposer: Proposer, confirm: bo
     if online.state != OnlineProposal.State.DRAFT:
         raise DomainError(_("提案已提交，联名已截止。"))
     if online.cosign_deadline is not None and common.today() > online.cosign_deadline:
-        raise DomainError(_("联名截止日期（%(date)s）已过。") % {"date": online.cosign_deadline.isoformat()})
+        raise DomainError(_("联名截止日期（%(date)s）已过。") % {"date": _day(online.cosign_deadline)})
     move = check_move(invitation, "confirm" if confirm else "decline")
     invitation.state = move.target
     invitation.answered_by = actor if actor is not None and actor.is_authenticated else None
@@ -334,7 +338,7 @@ def submit_refusal(online: OnlineProposal) -> str:
     pending = [i for i in online.invitations.all() if i.state == Invitation.State.PENDING]
     if pending and online.cosign_deadline is not None and common.today() <= online.cosign_deadline:
         return _("还有%(n)s位受邀者尚未答复联名；截止日期（%(date)s）过后，或全部答复后才能提交。") % {
-            "n": len(pending), "date": online.cosign_deadline.isoformat()}
+            "n": len(pending), "date": _day(online.cosign_deadline)}
     return ""
 
 
@@ -414,7 +418,7 @@ def rating_refusal(proposal: Proposal) -> str:
     if window is None:
         return _("提案答复后才能评价。")
     if common.today() > window[1]:
-        return _("评价期限已于%(date)s截止；如有意见请联系提案委。") % {"date": window[1].isoformat()}
+        return _("评价期限已于%(date)s截止；如有意见请联系提案委。") % {"date": _day(window[1])}
     return ""
 
 

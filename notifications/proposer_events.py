@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from core.queue import enqueue
 from core.transactions import after_commit
 
+from .events import day
 from .models import Notification
 from .recipients import liaison_staff
 from .services import notify
@@ -118,7 +119,7 @@ def announce_moves(touched) -> None:
 def cosign_invited(*, invitation, actor=None) -> list[Notification]:
     online = invitation.online
     words = {"lead": online.lead.name, "title": online.title or _("（未命名）"),
-             "date": online.cosign_deadline.isoformat() if online.cosign_deadline else ""}
+             "date": day(online.cosign_deadline)}
     created = notify(recipients=proposer_users([invitation.proposer_id]), kind=Kind.COSIGN_INVITED,
                      title=_("联名邀请：%(lead)s") % words,
                      text=_("%(lead)s邀请您联名提出《%(title)s》，请在%(date)s前登录确认或谢绝。") % words,
