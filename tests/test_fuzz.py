@@ -2,7 +2,8 @@
 
 The site's URLs are those of the permission table (tests/test_permissions.py), in its
 world; the admin's are every model's list, add and change pages and the autocomplete.
-Each is sent, as a superuser and as an agency officer:
+Each is sent as a superuser, an agency officer, a member and a co-signer (proposer
+accounts) and an anonymous visitor:
 
 * NUL bytes and other control characters in every query parameter the page's own forms
   know, and in every field of the row's form;
@@ -29,7 +30,7 @@ from tests.test_permissions import ROWS
 # The module's world is built once (a module fixture): its tests stay on one worker.
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("test_fuzz")]
 
-ROLES = ("superuser", "lead_officer")
+ROLES = ("superuser", "lead_officer", "member", "cosigner", "anonymous")
 NUL = "ab\x00cd\x01\x1b"
 HUGE = "9" * 30
 BAD_DATE = "2023-13-45"
@@ -38,7 +39,8 @@ JUNK = {"nul": NUL, "huge": HUGE, "date": BAD_DATE, "negative": "-1", "float": "
 
 def _client(walk, role: str) -> Client:
     client = Client(raise_request_exception=False)
-    client.force_login(walk.users[role])
+    if walk.users[role] is not None:
+        client.force_login(walk.users[role])
     return client
 
 
