@@ -440,3 +440,23 @@ def test_the_liaison_page_lists_each_rating_and_sums_them_up(side):
     page = client_for(side.liaison).get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
     assert "本轮2位提案者分别评价" in page and "满意1、基本满意0、不满意1" in page
     assert "张委员" in page and "李委员" in page and "（网上）" in page
+
+
+def test_ratings_kept_apart_travel_in_the_interchange_file(side):
+    from proposals.interchange.exporter import export_data
+    from proposals.interchange.importer import import_data
+
+    proposal = _answered(side)
+    members.rating_record(proposal=proposal, proposer=proposer(side, "m2"), handling="satisfied",
+                          result="dissatisfied", comment="措施不具体。")
+    data = export_data(side.session)
+    data["proposals"] = [p for p in data["proposals"] if p["number"] == proposal.number]
+    [item] = data["proposals"][0]["feedback"]
+    assert (item["proposer"], item["online"]) == ("李委员", True)
+    Feedback.objects.update(proposer=None, online=False)
+    import_data(data)
+    restored = Feedback.objects.get(proposal=proposal)
+    assert (restored.proposer.name, restored.online) == ("李委员", True)
+    data["proposals"][0]["feedback"][0]["proposer"] = "不是提案者"
+    with pytest.raises(Exception, match="not one of the proposal's proposers"):
+        import_data(data)

@@ -13,7 +13,7 @@ import json
 from django.db.models import Prefetch
 
 from agencies.models import Agency
-from proposals.models import Assignment, Contact, Proposal, Session, Signature
+from proposals.models import Assignment, Contact, Feedback, Proposal, Session, Signature
 from replies.models import ReplyLetter, Section
 
 from .base import FORMAT, default_parts
@@ -164,6 +164,8 @@ def proposal_data(proposal: Proposal) -> dict:
                 "result": f.result,
                 "comment": f.comment,
                 "round": f.round,
+                "proposer": f.proposer.name if f.proposer_id else None,
+                "online": f.online,
             }
             for f in feedback
         ],
@@ -194,7 +196,7 @@ def _proposals(sessions: list[Session]) -> list[Proposal]:
                      queryset=Section.objects.select_related("agency", "adoption", "recommendation")),
             Prefetch("assignments", queryset=Assignment.objects.select_related("agency")),
             Prefetch("letters", queryset=ReplyLetter.objects.select_related("agency")),
-            "feedback",
+            Prefetch("feedback", queryset=Feedback.objects.select_related("proposer")),
             Prefetch("contacts", queryset=Contact.objects.select_related("agency")),
         )
     )

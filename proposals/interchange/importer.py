@@ -370,9 +370,11 @@ class Writer:
         stale = [item.pk for key, item in existing.items() if key not in keys]
         changed = bool(stale)
         Feedback.objects.filter(pk__in=stale).delete()
+        signed = {s.proposer.name: s.proposer for s in proposal.signatures.select_related("proposer")}
         for key, row in keys.items():
             self.path = row.path
-            values = {name: row.values[name] for name in ("handling", "result", "comment")}
+            values = {name: row.values[name] for name in ("handling", "result", "comment", "online")}
+            values["proposer"] = signed.get(row.values["proposer"]) if row.values["proposer"] else None
             item = existing.get(key)
             if item is None:
                 Feedback.objects.create(proposal=proposal, round=key[0], received_on=key[1], **values)

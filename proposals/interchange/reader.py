@@ -221,7 +221,7 @@ class Reader(LetterChecks):
         ordinals = {r.values["ordinal"] for r in plan.recommendations}
         plan.sections = self.sections(obj, path, ordinals, roles)
         plan.letters = self.letters(obj, path, roles, round_)
-        plan.feedback = self.feedback(obj, path, round_)
+        plan.feedback = self.feedback(obj, path, round_, {r.values["name"] for r in plan.proposers})
         plan.contacts = self.contacts(obj, path, round_)
         self._check_dates(plan)
         return plan
@@ -349,9 +349,12 @@ class Reader(LetterChecks):
         return rows
     # ------------------------------------------------------------ feedback
 
-    def feedback(self, obj: dict, path: str, proposal_round: int | None) -> list[Row]:
+    def feedback(self, obj: dict, path: str, proposal_round: int | None, names: set[str]) -> list[Row]:
         rows = []
         for where, item in self.objects(obj, "feedback", path):
+            proposer = self.string(item, "proposer", where, default=None, max_length=limit(Proposer, "name"))
+            if proposer and proposer not in names:
+                self.error(join(where, "proposer"), f"{quote(proposer)} is not one of the proposal's proposers")
             round_ = self.integer(item, "round", where, default=proposal_round, low=1, high=MAX_ROUND)
             if round_ is not None and proposal_round is not None and round_ > proposal_round:
                 self.error(join(where, "round"),
@@ -364,6 +367,8 @@ class Reader(LetterChecks):
                 "result": self.choice(item, "result", where, Satisfaction.values,
                                       what="satisfaction", required=True),
                 "comment": self.string(item, "comment", where, max_length=limit(Feedback, "comment")),
+                "proposer": proposer or None,
+                "online": self.boolean(item, "online", where),
             }))
         return rows
 

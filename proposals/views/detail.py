@@ -25,10 +25,10 @@ from ..selectors import (
     assignment_rows,
     detail_queryset,
     feedback_due,
-    rating_summary,
     history_agencies,
     history_rows,
     letter_rows,
+    rating_summary,
 )
 from .common import (
     page,
