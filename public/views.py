@@ -17,9 +17,11 @@ from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -67,30 +69,18 @@ def throttled(bucket: str, limit_setting: str):
     return decorate
 
 
-def cached_for_anonymous(kind: str):
-    """The whole page from the cache for a visitor not signed in (the page is the same for
-    all of them); signed-in users get it rendered, with their own header."""
-
-    def decorate(view):
-        @functools.wraps(view)
-        def cached(request, *args, **kwargs):
-            if request.user.is_authenticated or not settings.PUBLIC_CACHE_SECONDS:
-                return view(request, *args, **kwargs)
-            key = cache.key(kind, request.get_full_path(), translation.get_language())
-            hit = django_cache.get(key)
-            if hit is not None:
-                content, content_type = hit
-                response = HttpResponse(content, content_type=content_type)
-            else:
-                response = view(request, *args, **kwargs)
-                if response.status_code == 200:
-                    django_cache.set(key, (response.content, response["Content-Type"]), settings.PUBLIC_CACHE_SECONDS)
-            response["Cache-Control"] = "public, max-age=60"
-            return response
-
-        return cached
-
-    return decorate
+def cached_body(request, kind: str, build) -> str:
+    """The page's content, from the cache for a visitor not signed in (it is the same for
+    all of them). Only the content is kept: the page around it — the header, the language
+    form with this visitor's own CSRF token — is rendered for each request."""
+    if request.user.is_authenticated or not settings.PUBLIC_CACHE_SECONDS:
+        return build()
+    key = cache.key(kind, request.get_full_path(), translation.get_language())
+    body = django_cache.get(key)
+    if body is None:
+        body = build()
+        django_cache.set(key, body, settings.PUBLIC_CACHE_SECONDS)
+    return body
 
 
 def published():
@@ -107,8 +97,12 @@ def _choice(request, name: str, queryset):
 
 @require_GET
 @throttled("page", "PUBLIC_PAGES_PER_MINUTE")
-@cached_for_anonymous("list")
 def letter_list(request):
+    body = cached_body(request, "list", lambda: render_to_string("public/_list.html", _list_context(request)))
+    return render(request, "public/list.html", {"body": mark_safe(body)})  # noqa: S308 (rendered here)
+
+
+def _list_context(request) -> dict:
     letters = published()
     session = _choice(request, "session", Session.objects.all())
     agency = _choice(request, "agency", Agency.objects.all())
@@ -144,14 +138,14 @@ def letter_list(request):
         request.GET.get("page", "")).isdigit() and len(request.GET.get("page", "")) < 7 else 1)
     base = request.GET.copy()
     base.pop("page", None)
-    return render(request, "public/list.html", {
+    return {
         "page": page, "q": q, "note": note, "query_string": base.urlencode(),
         "sessions": Session.objects.filter(proposals__letters__in=ReplyLetter.objects.published()).distinct(),
         "agencies": Agency.objects.filter(letters__in=ReplyLetter.objects.published()).distinct()
         .order_by("code"),
         "categories": Category.objects.filter(proposals__letters__in=ReplyLetter.objects.published()).distinct(),
         "chosen": {"session": session, "agency": agency, "category": category},
-    })
+    }
 
 
 def _published_letter(pk: int) -> ReplyLetter:
@@ -163,18 +157,22 @@ def _published_letter(pk: int) -> ReplyLetter:
 
 @require_GET
 @throttled("page", "PUBLIC_PAGES_PER_MINUTE")
-@cached_for_anonymous("letter")
 def letter_page(request, pk: int):
-    letter = _published_letter(pk)
+    body = cached_body(request, "letter", lambda: render_to_string(
+        "public/_letter.html", _letter_context(_published_letter(pk))))
+    return render(request, "public/letter.html", {"body": mark_safe(body)})  # noqa: S308 (rendered here)
+
+
+def _letter_context(letter: ReplyLetter) -> dict:
     parts = [{"heading": mask(part["heading"]), "paragraphs": [mask(p) for p in letter_paragraphs(part)]}
              for part in letter.parts]
-    return render(request, "public/letter.html", {
+    return {
         "letter": letter, "proposal": letter.proposal,
         "title": mask(letter.title), "addressee": mask(letter.addressee),
         "opening": [mask(p) for p in letter.opening.split("\n") if p.strip()],
         "parts": parts, "closing": mask(letter.closing),
         "note": published_note(letter.note, letter.issued_by or letter.agency.name),
-    })
+    }
 
 
 @require_GET

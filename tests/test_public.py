@@ -183,3 +183,22 @@ def test_an_address_asking_too_often_is_told_to_wait(published, settings):
     response = client.get(reverse("public:list"))
     assert "访问过于频繁" in page_text(response) and response["Retry-After"] == "60"
     cache.clear()
+
+
+def test_a_cached_page_still_gives_each_visitor_their_own_language_form(published, settings):
+    """Only the content is cached: the header's form carries the visitor's own CSRF token."""
+    import re
+
+    from django.core.cache import cache
+
+    settings.PUBLIC_CACHE_SECONDS = 600
+    cache.clear()
+    url = reverse("public:letter", args=[published.pk])
+    Client().get(url)  # the first visitor fills the cache
+    second = Client(enforce_csrf_checks=True)
+    page = page_text(second.get(url))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    response = second.post("/i18n/setlang/", {"language": "en", "next": url, "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert "Published replies" in page_text(second.get(url))
+    cache.clear()
