@@ -297,6 +297,9 @@ def invitation_answer(*, invitation: Invitation, proposer: Proposer, confirm: bo
     invitation.answered_by = actor if actor is not None and actor.is_authenticated else None
     invitation.answered_at = timezone.now()
     invitation.save(update_fields=["state", "answered_by", "answered_at"])
+    from notifications import proposer_events
+
+    proposer_events.cosign_answered(invitation=invitation, actor=actor)
     return invitation
 
 

@@ -25,7 +25,7 @@ from replies.views.documents import file_response
 
 from . import selectors, services
 from .forms import InviteForm, OnlineProposalForm, RatingForm, recommendations_text
-from .models import DraftAttachment, OnlineProposal
+from .models import DraftAttachment, Invitation, OnlineProposal
 
 PROPOSERS_ONLY = gettext_lazy("本页面供提案者使用。")
 
@@ -54,6 +54,8 @@ def home(request):
     return render(request, "members/home.html", {
         "proposer": proposer, "proposals": proposals, "drafts": drafts,
         "invitations": list(selectors.pending_invitations(proposer)),
+        "cosigning": list(selectors.invitations_for(proposer).filter(
+            state=Invitation.State.CONFIRMED, online__state=OnlineProposal.State.DRAFT)),
     })
 
 

@@ -122,10 +122,22 @@ def cosign_invited(*, invitation, actor=None) -> list[Notification]:
              "date": day(online.cosign_deadline)}
     created = notify(recipients=proposer_users([invitation.proposer_id]), kind=Kind.COSIGN_INVITED,
                      title=_("联名邀请：%(lead)s") % words,
-                     text=_("%(lead)s邀请您联名提出《%(title)s》，请在%(date)s前登录确认或谢绝。") % words,
+                     text=_("%(lead)s邀请您联名提出《%(title)s》，请在%(date)s（含当日）之前登录确认或谢绝。") % words,
                      link=reverse("members:online", args=[online.pk]), actor=actor)
     _texted(created)
     return created
+
+
+@_in_site_language
+def cosign_answered(*, invitation, actor=None) -> list[Notification]:
+    """The lead is told each answer to an invitation."""
+    online = invitation.online
+    words = {"name": invitation.proposer.name, "title": online.title or _("（未命名）"),
+             "answer": invitation.get_state_display()}
+    return notify(recipients=proposer_users([online.lead_id]), kind=Kind.COSIGN_INVITED,
+                  title=_("联名答复：%(name)s%(answer)s") % words,
+                  text=_("%(name)s对《%(title)s》的联名邀请：%(answer)s。") % words,
+                  link=reverse("members:online", args=[online.pk]), actor=actor)
 
 
 @_in_site_language

@@ -460,3 +460,27 @@ def test_ratings_kept_apart_travel_in_the_interchange_file(side):
     data["proposals"][0]["feedback"][0]["proposer"] = "不是提案者"
     with pytest.raises(Exception, match="not one of the proposal's proposers"):
         import_data(data)
+
+
+def test_what_the_proposers_said_is_on_the_pages_where_liaison_decides(side):
+    proposal = _answered(side)
+    members.rating_record(proposal=proposal, proposer=proposer(side, "m1"), handling="dissatisfied",
+                          result="dissatisfied", comment="答复未说明落实时间。")
+    client = client_for(side.liaison)
+    for name in ("proposals:reopen", "proposals:close", "proposals:feedback"):
+        page = client.get(reverse(name, args=[proposal.pk])).content.decode()
+        assert "本轮已收到的评价" in page and "答复未说明落实时间" in page and "张委员" in page, name
+    # on 我的待办 it is in the dissatisfied group only
+    home = client.get(reverse("home")).content.decode()
+    assert home.count(proposal.title) == 1
+
+
+def test_the_lead_is_told_each_answer_and_the_co_signer_keeps_the_draft_in_sight(side):
+    online = draft(side)
+    invitation = members.invitation_add(online=online, proposer=proposer(side, "m1"), name="李委员")
+    members.invitation_answer(invitation=invitation, proposer=proposer(side, "m2"), confirm=True,
+                              actor=side.accounts["m2"].user)
+    told = Notification.objects.get(recipient=side.accounts["m1"].user)
+    assert "李委员" in told.title and "已确认联名" in told.title
+    page = client_for(side.accounts["m2"].user).get(reverse("members:home")).content.decode()
+    assert "我已确认联名、尚未提交的提案" in page and online.title in page

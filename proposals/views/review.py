@@ -20,6 +20,7 @@ from ..forms import (
 from ..models import (
     Satisfaction,
 )
+from ..ratings import latest_ratings
 from ..selectors import (
     date_text,
 )
@@ -68,6 +69,8 @@ def _reason_move(request, pk: int, move: str):
         "submit_label": title,
         "warning": proposal.refusal(move),
         "danger": move in ("convert", "withdraw"),
+        # closing or reopening is decided on what the proposers said
+        "ratings": latest_ratings(proposal) if move in ("close", "reopen") else None,
     })
 
 
@@ -157,4 +160,5 @@ def feedback_record(request, pk: int):
         "conflict": conflict,
         "submit_label": _("登记"),
         "warning": warning,
+        "ratings": latest_ratings(proposal),  # so that a form rated online is not keyed in again
     })

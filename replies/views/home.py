@@ -39,7 +39,12 @@ def _liaison_todo() -> tuple[list[dict], list[Assignment]]:
         (Proposal.State.REPLIED, _("已答复、待登记反馈的提案"), "proposals:feedback"),
         ("dissatisfied", _("提案者不满意、待决定是否重新办理的提案"), "proposals:reopen"),
     ):
-        queryset = (dissatisfied_proposals() if state == "dissatisfied" else Proposal.objects.filter(state=state))
+        if state == "dissatisfied":
+            queryset = dissatisfied_proposals()
+        elif state == Proposal.State.REPLIED:  # those with a 不满意 are in the group below
+            queryset = Proposal.objects.filter(state=state).exclude(pk__in=dissatisfied_proposals().values("pk"))
+        else:
+            queryset = Proposal.objects.filter(state=state)
         queryset = queryset.select_related("session").order_by("number")
         groups.append({"label": label, "count": queryset.count(), "action": action,
                        "proposals": list(queryset[:LIST_LIMIT])})
