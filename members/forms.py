@@ -48,6 +48,12 @@ class OnlineProposalForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["session"].queryset = Session.objects.filter(submission_opens_on__isnull=False)
 
+    def _clean_fields(self):
+        super()._clean_fields()
+        if "version" in self.errors:  # a hidden field: say it where it is read
+            del self.errors["version"]
+            self.add_error(None, _("页面已过期，请重新打开后再保存。"))
+
 
 class InviteForm(Form):
     name = forms.CharField(label=_("受邀提案者姓名或名称"), max_length=100)

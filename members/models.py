@@ -52,10 +52,13 @@ class ProposerAccount(models.Model):
 
 class OnlineProposalQuerySet(models.QuerySet):
     def of(self, proposer):
-        """The online proposals ``proposer`` writes as lead or is invited to co-sign."""
+        """The online proposals ``proposer`` writes as lead, or is invited to co-sign and has
+        not declined: one who declined reads no later change."""
         if proposer is None:
             return self.none()
-        return self.filter(models.Q(lead=proposer) | models.Q(invitations__proposer=proposer)).distinct()
+        invited = Invitation.objects.filter(online=models.OuterRef("pk"), proposer=proposer).exclude(
+            state=Invitation.State.DECLINED)
+        return self.filter(models.Q(lead=proposer) | models.Exists(invited))
 
 
 class OnlineProposal(Workflow, models.Model):

@@ -121,8 +121,8 @@ def _list_context(request) -> dict:
         else:
             try:
                 query = parse_query(q)
-            except QueryTooShort as error:
-                note, letters = str(error), letters.none()
+            except QueryTooShort:
+                note, letters = _("请输入至少两个字的检索词。"), letters.none()
             else:
                 if not query.words:
                     note, letters = _("请输入至少两个字的检索词。"), letters.none()

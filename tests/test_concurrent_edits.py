@@ -312,3 +312,45 @@ def test_every_admin_change_form_is_guarded():
         and not isinstance(model_admin, (ConcurrentEditGuard, ReadOnlyMixin))
     ]
     assert unguarded == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_proposal_submitted_twice_at_the_same_moment_is_logged_once():
+    """Two presses of 提交提案 (two devices, a double tap): one proposal, the other press told
+    it is submitted already — never an error page."""
+    import datetime
+
+    from members import services as members
+    from members.models import OnlineProposal
+
+    world = World.build()
+    session = world.session
+    session.submission_opens_on = datetime.date.today() - datetime.timedelta(days=1)
+    session.save()
+    account = members.account_create(username="m1", name="张委员", password="pw-pw-pw-pw")
+    online = members.online_save(proposer=account.proposer, session=session, title="关于建设口袋公园的建议",
+                                 recommendations=[{"title": "利用边角地建设口袋公园", "body": ""}])
+    barrier = threading.Barrier(2, timeout=30)
+    statuses, errors = [], []
+
+    def send():
+        try:
+            own = Client()
+            own.force_login(account.user)
+            barrier.wait()
+            statuses.append(own.post(reverse("members:submit", args=[online.pk])).status_code)
+        except BaseException as error:  # reported below
+            errors.append(error)
+            barrier.abort()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    assert statuses == [302, 302]
+    assert Proposal.objects.filter(title="关于建设口袋公园的建议").count() == 1
+    assert OnlineProposal.objects.get(pk=online.pk).state == "submitted"

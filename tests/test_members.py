@@ -484,3 +484,21 @@ def test_the_lead_is_told_each_answer_and_the_co_signer_keeps_the_draft_in_sight
     assert "李委员" in told.title and "已确认联名" in told.title
     page = client_for(side.accounts["m2"].user).get(reverse("members:home")).content.decode()
     assert "我已确认联名、尚未提交的提案" in page and online.title in page
+
+
+def test_a_proposer_who_declined_reads_no_later_change(side):
+    online = draft(side)
+    invitation = members.invitation_add(online=online, proposer=proposer(side, "m1"), name="李委员")
+    client = client_for(side.accounts["m2"].user)
+    assert client.get(reverse("members:online", args=[online.pk])).status_code == 200
+    members.invitation_answer(invitation=invitation, proposer=proposer(side, "m2"), confirm=False)
+    assert client.get(reverse("members:online", args=[online.pk])).status_code == 404
+
+
+def test_a_tampered_page_version_is_said_not_swallowed(side):
+    online = draft(side)
+    response = client_for(side.accounts["m1"].user).post(reverse("members:online", args=[online.pk]), {
+        "session": side.session.pk, "title": "改过的案由", "category": "", "body": "", "recommendations": "一、某条",
+        "cosign_deadline": "", "version": "abc"})
+    assert response.status_code == 200 and "页面已过期" in response.content.decode()
+    assert OnlineProposal.objects.get(pk=online.pk).title != "改过的案由"
