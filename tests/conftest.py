@@ -101,9 +101,21 @@ class Journey:
         return self.page
 
     def shot(self, label: str) -> Path:
+        """Keep a screenshot of the page. A screenshot is a record of the step, not a check:
+        when Chromium cannot capture one (it sometimes says so on a loaded machine), it is
+        tried again after a moment and then of the window alone, and the journey goes on."""
+        from playwright.sync_api import Error
+
         self.step += 1
         path = self.folder / f"{self.step:02d}-{label}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+        for full_page in (True, True, False):
+            try:
+                self.page.screenshot(path=str(path), full_page=full_page)
+                break
+            except Error as error:
+                if "Unable to capture screenshot" not in str(error):
+                    raise
+                self.page.wait_for_timeout(500)
         return path
 
     def close(self):
