@@ -241,7 +241,7 @@ class _Loader(Stories):
             recommendations=members.recommendations_from(
                 "一、将嵌入式养老设施纳入社区配套建设标准\n新建小区按标准同步配建。\n"
                 "二、盘活社区闲置用房建设养老服务站点\n三、引导专业机构连锁运营社区养老设施"),
-            cosign_deadline=D(2023, 7, 14),
+            cosign_deadline=D(2023, 7, 24),  # two weeks on: open whatever day the demo is tried
         )
         members.attachment_add(online=online, proposer=lead, actor=member1, upload=SimpleUploadedFile(
             "社区养老设施调查.pdf", survey_pdf(), content_type="application/pdf"))
