@@ -195,34 +195,51 @@ def test_the_form_reader_reads_what_a_browser_sends():
 # ---------------------------------------------------------------- at the same moment
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.parametrize("case", [CASES[0], CASES[7]], ids=lambda case: case.name)
-def test_two_saves_at_the_same_moment_one_wins(case):
-    world = World.build()
-    opened, post_to, _action, loaded = _open(world, case)
-    user = type(world.liaison).objects.get(pk=opened.session["_auth_user_id"])
-    barrier = threading.Barrier(2, timeout=30)
-    statuses, errors = {}, []
+def at_the_same_moment(*prepares):
+    """Run requests at the same moment, each from its own thread and connection.
 
-    def save(which):
+    Each of ``prepares`` is called in its thread and returns the request to send; the
+    threads wait for each other, then send together. Returns what each sent request
+    returned, in order; an error in any thread fails the test."""
+    barrier = threading.Barrier(len(prepares), timeout=30)
+    results, errors = [None] * len(prepares), []
+
+    def run(index, prepare):
         try:
-            client = Client()
-            client.force_login(user)
-            data = case.fill(loaded, which)
+            send = prepare()
             barrier.wait()
-            statuses[which] = client.post(post_to, data).status_code
+            results[index] = send()
         except BaseException as error:  # reported below
             errors.append(error)
             barrier.abort()
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=save, args=(which,)) for which in "AB"]
+    threads = [threading.Thread(target=run, args=item) for item in enumerate(prepares)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(60)
     assert not errors, errors
+    return results
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("case", [CASES[0], CASES[7]], ids=lambda case: case.name)
+def test_two_saves_at_the_same_moment_one_wins(case):
+    world = World.build()
+    opened, post_to, _action, loaded = _open(world, case)
+    user = type(world.liaison).objects.get(pk=opened.session["_auth_user_id"])
+
+    def saving(which):
+        def prepare():
+            client = Client()
+            client.force_login(user)
+            data = case.fill(loaded, which)
+            return lambda: client.post(post_to, data).status_code
+        return prepare
+
+    statuses = dict(zip("AB", at_the_same_moment(saving("A"), saving("B")), strict=True))
     assert sorted(statuses.values()) == [200, 302], statuses
     winner = next(which for which, status in statuses.items() if status == 302)
     assert case.saved(world) == case.expect(winner)
@@ -265,28 +282,12 @@ def test_a_double_click_at_the_same_moment_logs_one_proposal():
         "proposers-TOTAL_FORMS": "1", "proposers-0-name": "九三学社测试市委会", "proposers-0-kind": "party",
         "recommendations-TOTAL_FORMS": "1", "recommendations-0-title": "利用边角地建设口袋公园",
     })
-    barrier = threading.Barrier(2, timeout=30)
-    statuses, errors = [], []
+    def sending():
+        own = Client()
+        own.force_login(world.liaison)
+        return lambda: own.post(reverse("proposals:create"), fields).status_code
 
-    def send():
-        try:
-            own = Client()
-            own.force_login(world.liaison)
-            barrier.wait()
-            statuses.append(own.post(reverse("proposals:create"), fields).status_code)
-        except BaseException as error:  # reported below
-            errors.append(error)
-            barrier.abort()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not errors, errors
-    assert statuses == [302, 302]
+    assert at_the_same_moment(sending, sending) == [302, 302]
     assert Proposal.objects.filter(title="关于建设口袋公园的建议").count() == 1
 
 
@@ -330,27 +331,11 @@ def test_a_proposal_submitted_twice_at_the_same_moment_is_logged_once():
     account = members.account_create(username="m1", name="张委员", password="pw-pw-pw-pw")
     online = members.online_save(proposer=account.proposer, session=session, title="关于建设口袋公园的建议",
                                  recommendations=[{"title": "利用边角地建设口袋公园", "body": ""}])
-    barrier = threading.Barrier(2, timeout=30)
-    statuses, errors = [], []
+    def submitting():
+        own = Client()
+        own.force_login(account.user)
+        return lambda: own.post(reverse("members:submit", args=[online.pk])).status_code
 
-    def send():
-        try:
-            own = Client()
-            own.force_login(account.user)
-            barrier.wait()
-            statuses.append(own.post(reverse("members:submit", args=[online.pk])).status_code)
-        except BaseException as error:  # reported below
-            errors.append(error)
-            barrier.abort()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not errors, errors
-    assert statuses == [302, 302]
+    assert at_the_same_moment(submitting, submitting) == [302, 302]
     assert Proposal.objects.filter(title="关于建设口袋公园的建议").count() == 1
     assert OnlineProposal.objects.get(pk=online.pk).state == "submitted"
