@@ -5,6 +5,7 @@ from django.core.files.base import ContentFile
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.fields.files import ImageFieldFile
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 code_validator = RegexValidator(
@@ -139,3 +140,53 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.agency.short_name} · {self.get_role_display()}"
+
+
+# A signing certificate's coming expiry is warned about this many days ahead.
+CERTIFICATE_WARNING_DAYS = 30
+
+
+class SigningCertificate(models.Model):
+    """An agency's certificate for the digital signature (PAdES) of its signed letters.
+
+    The PKCS#12 file is kept here, not among the media files; its password is read from
+    the environment variable ``password_env`` or kept encrypted (:mod:`agencies.certificates`).
+    The subject, issuer and validity are read from the file when it is uploaded.
+    """
+
+    agency = models.OneToOneField(
+        Agency, on_delete=models.CASCADE, related_name="certificate", verbose_name=_("承办单位"),
+    )
+    pkcs12 = models.BinaryField(_("证书文件（PKCS#12）"), editable=False)
+    password_encrypted = models.TextField(_("加密保存的证书密码"), blank=True, editable=False)
+    password_env = models.CharField(
+        _("证书密码环境变量"), max_length=100, blank=True,
+        validators=[RegexValidator(r"^[A-Z_][A-Z0-9_]*$", _("环境变量名只能包含大写字母、数字和下划线。"))],
+        help_text=_("填写后，签名时从这个环境变量读取证书密码，系统不保存密码。"),
+    )
+    subject = models.CharField(_("证书主体"), max_length=500, editable=False)
+    issuer = models.CharField(_("颁发者"), max_length=500, editable=False)
+    serial = models.CharField(_("序列号"), max_length=100, editable=False)
+    fingerprint = models.CharField(_("证书指纹（SHA-256）"), max_length=64, editable=False)
+    not_before = models.DateTimeField(_("生效时间"), editable=False)
+    not_after = models.DateTimeField(_("到期时间"), editable=False)
+    # The certificates above it (issuing CAs), public, as PEM: the roots among them are
+    # what /verify/ trusts a signature to chain to.
+    chain_pem = models.TextField(_("证书链"), blank=True, editable=False)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("签名证书")
+        verbose_name_plural = _("签名证书")
+        ordering = ["agency__code"]
+
+    def __str__(self) -> str:
+        return f"{self.agency.short_name} · {self.subject}"
+
+    @property
+    def days_left(self) -> int:
+        return (self.not_after - timezone.now()).days
+
+    @property
+    def expires_soon(self) -> bool:
+        return self.days_left < CERTIFICATE_WARNING_DAYS

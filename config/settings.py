@@ -323,6 +323,25 @@ LETTER_RED = env("LETTER_RED", default="#E60012")
 # Diameter of the seal as printed, in millimetres.
 LETTER_SEAL_MM = float(env("LETTER_SEAL_MM", default="42"))
 
+# Signed letters as trusted electronic documents (README: 数字签名、验证与归档).
+# Key that encrypts the signing certificates' passwords kept in the database (any string;
+# default: derived from DJANGO_SECRET_KEY, so changing that key means uploading again).
+SIGNING_PASSWORD_KEY = env("SIGNING_PASSWORD_KEY", default="")
+# A time-stamping server (RFC 3161): signatures become PAdES B-T instead of B-B.
+SIGNING_TSA_URL = env("SIGNING_TSA_URL", default="")
+SIGNING_TSA_TIMEOUT = int(env("SIGNING_TSA_TIMEOUT", default="10"))
+# A PEM file of root certificates /verify/ trusts besides those uploaded with certificates.
+SIGNING_TRUST_ROOTS = env("SIGNING_TRUST_ROOTS", default="")
+# Print the verification code and its QR code below the text block of the last page.
+LETTER_VERIFICATION_MARK = env_bool("LETTER_VERIFICATION_MARK", default=True)
+# Archival PDF written for signed letters (WeasyPrint's variant name).
+LETTER_PDF_VARIANT = env("LETTER_PDF_VARIANT", default="pdf/a-2b")
+# Double-sided printing: the 版记 on an even page, a blank page added when needed.
+LETTER_DOUBLE_SIDED = env_bool("LETTER_DOUBLE_SIDED", default=False)
+# /verify/: code look-ups and uploaded PDFs per address and minute, and the largest upload.
+VERIFY_PER_MINUTE = int(env("VERIFY_PER_MINUTE", default="20"))
+VERIFY_UPLOAD_MAX_MB = int(env("VERIFY_UPLOAD_MAX_MB", default="20"))
+
 # Failed-login throttling (core.login): failures per user name (from any address), and per
 # address (for any name), within the window; while locked even the right password is refused.
 LOGIN_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", default="5"))

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from members.sms_login import code_page
+from public.verify import verify
 from replies.views import home
 
 urlpatterns = [
@@ -17,6 +18,8 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("my/", include("members.urls")),
     path("public/", include("public.urls")),
+    # anyone checks a signed letter by its code or its PDF (public.verify)
+    path("verify/", verify, name="verify"),
     path("", include("replies.urls")),
 ]
 

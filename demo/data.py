@@ -24,6 +24,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from agencies.demo_certificates import make_demo_certificates
 from agencies.models import Agency, Membership
 from core.actions import action
 from core.roles import LIAISON_GROUP, OFFICE_GROUP
@@ -173,6 +174,9 @@ class _Loader(Stories):
                 # A drawn stand-in for the agency's seal, so signed letters print sealed.
                 agency.seal.save(f"{agency.code}.png", ContentFile(draw_seal(agency.name)), save=True)
             self.agencies[agency.code] = agency
+        # Certificates from the demo CA, so that the demo's signed letters are signed digitally.
+        for certificate in make_demo_certificates(Agency.objects.filter(code__in=self.agencies)):
+            self.report.created.append(f"签名证书 {certificate.agency.name}")
 
     def user(self, username: str, role: str, *, display_name: str = "", superuser: bool = False):
         User = get_user_model()

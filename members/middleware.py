@@ -16,7 +16,7 @@ from core.roles import is_proposer, works_in_an_office
 # Where a proposer may go: these namespaces, and these URL names outside any namespace.
 OPEN_NAMESPACES = {"members", "public", "notifications"}
 OPEN_NAMES = {"home", "login", "logout", "password_change", "password_change_done", "set_language",
-              "health", "health_live", "sms_login"}
+              "health", "health_live", "sms_login", "verify"}
 
 
 class ProposerFenceMiddleware:

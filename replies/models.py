@@ -293,6 +293,12 @@ class ReplyLetter(Workflow, models.Model):
         help_text=_("签发时生成并存档，此后每次下载都是同一份文件。"),
     )
     pdf_sha256 = models.CharField(_("PDF校验值（SHA-256）"), max_length=64, blank=True, editable=False)
+    # /verify/ finds the letter by this code (printed on its last page). The digital signature
+    # (PAdES) of the stored PDF: its level and certificate (the agency's may be replaced later).
+    verify_code = models.CharField(_("验证码"), max_length=8, blank=True, editable=False)
+    signature_level = models.CharField(_("数字签名级别"), max_length=8, blank=True, editable=False)
+    signature_subject = models.CharField(_("签名证书主体"), max_length=500, blank=True, editable=False)
+    signature_fingerprint = models.CharField(_("签名证书指纹"), max_length=64, blank=True, editable=False)
     # 暂不公开: the liaison staff hold a 主动公开 letter back from the public portal, with why.
     held_reason = models.TextField(_("暂不公开理由"), blank=True, max_length=REASON_TEXT)
     held_by = models.ForeignKey(
@@ -321,8 +327,15 @@ class ReplyLetter(Workflow, models.Model):
                 condition=~models.Q(state="voided"),
                 name="letter_one_current_per_round",
             ),
+            models.UniqueConstraint(
+                fields=["verify_code"], condition=~models.Q(verify_code=""),
+                name="letter_unique_verify_code",
+            ),
         ]
-        indexes = [models.Index(fields=["klass", "proposal"], name="letter_class")]  # the list's filter
+        indexes = [
+            models.Index(fields=["klass", "proposal"], name="letter_class"),  # the list's filter
+            models.Index(fields=["pdf_sha256"], name="letter_pdf_sha256"),  # /verify/ by upload
+        ]
 
     def __str__(self) -> str:
         return self.number or f"{self.title}（{self.get_state_display()}）"

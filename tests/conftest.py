@@ -61,6 +61,7 @@ def _fast_tests(settings, tmp_path):
     # tests both).
     settings.PUBLIC_CACHE_SECONDS = 0
     settings.PUBLIC_PAGES_PER_MINUTE = settings.PUBLIC_PDFS_PER_MINUTE = 100_000
+    settings.VERIFY_PER_MINUTE = 100_000
 
 
 @pytest.fixture

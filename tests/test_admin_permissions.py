@@ -57,6 +57,7 @@ TARGETS = {
     "replies_letterattachment": "attachment.letter",
     "agencies_agency": "agency.lead",
     "agencies_membership": "membership.lead_officer",
+    "agencies_signingcertificate": "certificate.lead",
     "replies_adoptionstatus": "adoption",
     "replies_section": "section.lead_submitted",
     "replies_replyletter": "letter.signed",
@@ -159,6 +160,11 @@ agencies_membership_add                     -                       login     fo
 agencies_membership_change                  -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 agencies_membership_history                 -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 agencies_membership_delete                  -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok
+agencies_signingcertificate_changelist                  -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok
+agencies_signingcertificate_add                         -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok
+agencies_signingcertificate_change                      -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok
+agencies_signingcertificate_history                     -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok
+agencies_signingcertificate_delete                      -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok
 replies_adoptionstatus_changelist           -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 replies_adoptionstatus_add                  -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 replies_adoptionstatus_change               -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
@@ -301,6 +307,7 @@ def _objects(walk) -> dict[str, object]:
         "recommendation.first": handled.recommendations.get(ordinal=1),
         "agency.lead": Agency.objects.get(pk=walk.lead),
         "membership.lead_officer": Membership.objects.get(user=walk.users["lead_officer"]),
+        "certificate.lead": _certificate(walk.lead),
         "adoption": AdoptionStatus.objects.get(pk=walk.adoption),
         "counter": DocumentCounter.objects.order_by("pk").first(),
         "user.lead_officer": walk.users["lead_officer"],
@@ -443,3 +450,12 @@ def test_the_admin_table_fails_on_a_wrong_expectation(walked):
         assert outcome(request(walked, row, "office")) == "ok"
     finally:
         RoleAccessMixin.scoped = original
+
+
+def _certificate(agency_id: int):
+    """The agency's signing certificate, made by the demo CA when it has none."""
+    from agencies.demo_certificates import make_demo_certificates
+    from agencies.models import Agency, SigningCertificate
+
+    make_demo_certificates(Agency.objects.filter(pk=agency_id))
+    return SigningCertificate.objects.get(agency_id=agency_id)

@@ -295,11 +295,13 @@ public:letter                 GET    letter.draft          missing   missing   m
 public:letter                 GET    letter.review         missing   missing   missing   missing   missing   missing   missing   missing   missing   missing   missing   missing
 public:letter_pdf             GET    -                     ok        ok        ok        ok        ok        ok        ok        ok        ok        ok        ok        ok
 public:letter_pdf             GET    letter.draft          missing   missing   missing   missing   missing   missing   missing   missing   missing   missing   missing   missing
+verify                        GET    -                     ok        ok        ok        ok        ok        ok        ok        ok        ok        ok        ok        ok
+verify                        POST   -                     ok        ok        ok        ok        ok        ok        ok        ok        ok        ok        ok        ok
 """
 
 # POSTs that answer with a page or a fragment and change nothing, even when allowed: the
 # rows and split fragments redraw a form being filled in.
-NOTHING_SAVED = {"proposals:rows", "proposals:split", "sms_login"}
+NOTHING_SAVED = {"proposals:rows", "proposals:split", "sms_login", "verify"}
 
 # Django's own pages: the admin checks staff itself; the language switch and the login
 # and logout pages are for everyone (tested with the home page and the language switch).
@@ -386,6 +388,8 @@ class Walk:
         obj = self.objects.get(row.target)
         if row.name == "proposals:create":
             return proposal_form(self.session)
+        if row.name == "verify":
+            return {"code": self.objects["letter.signed"].verify_code}
         if name == "sections_approve_batch":
             return {"section": str(self.objects["section.lead_submitted"].pk)}
         if name == "letters_issue_batch":

@@ -70,6 +70,8 @@ class LetterContent:
     seal_url: str | None
     draft: bool
     attachments: list[Attached] = field(default_factory=list)
+    verify_code: str = ""  # printed with its QR code below the last page's text block
+    double_sided: bool = False
 
 
 @dataclass
@@ -121,6 +123,8 @@ def letter_content(letter: ReplyLetter, *, draft: bool = False, seal: bool = Tru
         draft=draft or not final,
         attachments=[Attached(a.pk, a.title, a.kind, a.pages) for a in letter.attachments.all()]
         if letter.pk else [],
+        verify_code=letter.verify_code if final and settings.LETTER_VERIFICATION_MARK else "",
+        double_sided=settings.LETTER_DOUBLE_SIDED,
     )
 
 
@@ -174,6 +178,16 @@ class Inset:
 
 
 @dataclass
+class Code:
+    """A QR code (its SVG) placed in a square of ``size`` mm."""
+
+    svg: str
+    top: float
+    left: float
+    size: float
+
+
+@dataclass
 class Sheet:
     """One printed page: its number and everything on it."""
 
@@ -182,6 +196,7 @@ class Sheet:
     rules: list[Rule] = field(default_factory=list)
     seal: Seal | None = None
     inset: Inset | None = None
+    qr: Code | None = None
 
 
 def _line(text: str, role: str = "body", css_class: str = "body", x: float = 0.0,
@@ -316,7 +331,48 @@ def compose(content: LetterContent) -> list[Sheet]:
         if letter_style and sheet.number == 1:
             continue
         sheet.texts.append(_page_number(sheet.number))
+    if content.verify_code:
+        place_verification(sheets[-1], content.verify_code, first_page_rule=letter_style and len(sheets) == 1)
     return sheets
+
+
+# The verification mark: a QR code of the verification address, with the code beside it,
+# below the text block of the last page — under the page number (7 mm below the block,
+# 4号), clear of everything GB/T 9704 places; on page one of 信函格式, under its foot rule.
+QR_MM = 13.0
+QR_TOP = BLOCK_HEIGHT + 13.0  # 275 mm from the top of the page; 9 mm above its edge
+QR_TOP_UNDER_FOOT_RULE = BLOCK_HEIGHT + 17.0
+MARK_PT = 9.0
+
+
+def verification_url(code: str) -> str:
+    from .. import verification
+
+    return f"{settings.SITE_URL}/verify/?code={verification.display(code)}"
+
+
+def place_verification(sheet: Sheet, code: str, *, first_page_rule: bool = False) -> None:
+    import segno
+
+    from .. import verification
+
+    url = verification_url(code)
+    top = QR_TOP_UNDER_FOOT_RULE if first_page_rule else QR_TOP
+    left = BLOCK_WIDTH / 2 - 35.0
+    qr = segno.make(url, error="m")
+    sheet.qr = Code(qr.svg_inline(omitsize=True, border=0, dark="#000"), top, left, QR_MM)
+    text_left = left + QR_MM + 3.0
+    room = BLOCK_WIDTH - text_left
+    lines = [f"验证码：{verification.display(code)}", f"核验：{settings.SITE_URL}/verify/"]
+    height = MARK_PT * PT_MM * 1.25
+    for index, text in enumerate(lines):
+        size = MARK_PT
+        natural = measure(text, stack("body"), size, 0.0)
+        if natural > room:  # a long site address is set smaller, never past the block's edge
+            size = MARK_PT * room / natural
+            natural = room
+        line = Line(text, "body", size, text_left, 0.0, natural, False, "verification")
+        sheet.texts.append(Text(line, top + 2.0 + index * (height + 1.5), height))
 
 
 def attachment_note(titles: list[str]) -> list[Line]:
@@ -415,13 +471,14 @@ ELEMENTS = {
     "date": _("成文日期"), "note": _("附注"), "disclosure": _("公开方式"), "cc": _("抄送"),
     "issuer": _("印发机关"), "issued": _("印发日期"), "number": _("发文字号"),
     "letterhead": _("发文机关标志"), "class-mark": _("分类标识"), "page-number": _("页码"),
-    "attachment-note": _("附件说明"), "attachment-mark": _("附件标识"),
+    "attachment-note": _("附件说明"), "attachment-mark": _("附件标识"), "verification": _("验证码"),
 }
 
 
 # Placed outside the block by GB/T 9704 itself: page numbers below it, the header mark of
-# 信函格式 30 mm from the top of the page.
-OUTSIDE_BY_THE_STANDARD = {"page-number", "letterhead"}
+# 信函格式 30 mm from the top of the page; and the verification mark, below the block on
+# purpose, where nothing of the standard is.
+OUTSIDE_BY_THE_STANDARD = {"page-number", "letterhead", "verification"}
 
 
 def outside_the_block(sheets: list[Sheet]) -> list[tuple[str, str]]:

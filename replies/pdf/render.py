@@ -36,10 +36,21 @@ def _font_css() -> str:
     return "\n".join(rules)
 
 
+# The element each printed line is, so that the tagged PDF reads as a document: the
+# title as the heading of the letter, the parts' headings below it, the rest paragraphs.
+TAGS = {"title": "h1", "heading": "h2", "page-number": "div", "verification": "div"}
+
+
+def _reading_order(text) -> int:
+    """The title is read first; then everything in the order it is laid out (a stable sort)."""
+    return 0 if text.line.css_class == "title" else 1
+
+
 def _sheet_context(sheet: Sheet) -> dict:
     texts = [
         {
             "text": text.line.text,
+            "tag": TAGS.get(text.line.css_class, "p"),
             "classes": f"f-{text.line.role} {text.line.css_class}" + (" red" if text.red else ""),
             "style": (
                 f"top:{_mm(text.top)};left:{_mm(text.line.x)};height:{_mm(text.height)};"
@@ -47,7 +58,7 @@ def _sheet_context(sheet: Sheet) -> dict:
                 f"letter-spacing:{_mm(text.line.spacing)}"
             ),
         }
-        for text in sheet.texts
+        for text in sorted(sheet.texts, key=_reading_order)
     ]
     rules = [
         {
@@ -71,7 +82,13 @@ def _sheet_context(sheet: Sheet) -> dict:
             "style": f"top:{_mm(sheet.inset.top)};left:0;width:{_mm(BLOCK_WIDTH)};"
                      f"height:{_mm(sheet.inset.height)}",
         }
-    return {"number": sheet.number, "texts": texts, "rules": rules, "seal": seal, "image": image}
+    qr = None
+    if sheet.qr:
+        qr = {"svg": sheet.qr.svg,
+              "style": f"top:{_mm(sheet.qr.top)};left:{_mm(sheet.qr.left)};"
+                       f"width:{_mm(sheet.qr.size)};height:{_mm(sheet.qr.size)}"}
+    return {"number": sheet.number, "texts": texts, "rules": rules, "seal": seal, "image": image,
+            "qr": qr}
 
 
 def letter_html(letter, *, draft: bool = False, seal: bool = True) -> str:
@@ -94,25 +111,69 @@ def letter_document(letter, *, draft: bool = False, seal: bool = True,
         "margin_left": _mm(BLOCK_LEFT),
         "title": content.title,
         "number": content.number,
+        "agency": content.signatory,
+        "verify_code": content.verify_code,
+        "created": letter.signed_on.isoformat() if not content.draft and letter.signed_on else "",
         "draft": content.draft,
         "sheets": [_sheet_context(sheet) for sheet in sheets],
     }), insets
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Render HTML made by this project; only :class:`LetterURLFetcher` may load anything."""
+def html_to_pdf(html: str, *, archival: bool = False, identifier: str = "") -> bytes:
+    """Render HTML made by this project; only :class:`LetterURLFetcher` may load anything.
+
+    ``archival``: the PDF is written as ``LETTER_PDF_VARIANT`` (PDF/A-2b: fonts embedded,
+    an sRGB output intent, XMP metadata with the letter's title, agency, number, date and
+    language) and tagged, so that a screen reader reads it in order. ``identifier`` (the
+    document number) goes into the XMP metadata too.
+    """
     from weasyprint import HTML
 
     fetcher = LetterURLFetcher()
-    return HTML(string=html, base_url="asset:static/letters/", url_fetcher=fetcher).write_pdf(
-        uncompressed_pdf=False,
-    )
+    document = HTML(string=html, base_url="asset:static/letters/", url_fetcher=fetcher)
+    if not archival:
+        return document.write_pdf(uncompressed_pdf=False)
+    rendered = document.render(pdf_variant=settings.LETTER_PDF_VARIANT, pdf_tags=True)
+    rendered.metadata = archival_metadata(rendered.metadata, identifier)
+    return rendered.write_pdf(pdf_variant=settings.LETTER_PDF_VARIANT, pdf_tags=True,
+                              uncompressed_pdf=False)
+
+
+def archival_metadata(metadata, identifier: str):
+    """WeasyPrint's metadata with what it leaves out of the XMP: dc:language (from the
+    page's lang), dc:identifier (the document number) and dc:publisher (the agency)."""
+    from xml.etree.ElementTree import SubElement, fromstring, tostring
+
+    from weasyprint.pdf.metadata import NS, DocumentMetadata
+
+    class LetterMetadata(DocumentMetadata):
+        def generate_rdf_metadata(self, variant, version, conformance):
+            rdf = fromstring(super().generate_rdf_metadata(variant, version, conformance))
+            description = SubElement(rdf, f"{{{NS['rdf']}}}Description")
+            description.attrib[f"{{{NS['rdf']}}}about"] = ""
+            if self.lang:
+                bag = SubElement(SubElement(description, f"{{{NS['dc']}}}language"), f"{{{NS['rdf']}}}Bag")
+                SubElement(bag, f"{{{NS['rdf']}}}li").text = self.lang
+            if identifier:
+                SubElement(description, f"{{{NS['dc']}}}identifier").text = identifier
+            if self.authors:
+                bag = SubElement(SubElement(description, f"{{{NS['dc']}}}publisher"), f"{{{NS['rdf']}}}Bag")
+                for author in self.authors:
+                    SubElement(bag, f"{{{NS['rdf']}}}li").text = author
+            return tostring(rdf, encoding="utf-8")
+
+    copy = LetterMetadata()
+    copy.__dict__.update(metadata.__dict__)
+    return copy
 
 
 def render_letter_pdf(letter, *, draft: bool = False, seal: bool = True) -> bytes:
-    """The letter as PDF: final once signed, otherwise a preview marked 草稿."""
-    html, insets = letter_document(letter, draft=draft, seal=seal)
-    return place_pages(html_to_pdf(html), insets)
+    """The letter as PDF: final once signed (archival, PDF/A), otherwise a preview marked 草稿."""
+    content = letter_content(letter, draft=draft, seal=seal)
+    html, insets = letter_document(letter, draft=draft, seal=seal, content=content)
+    final = not content.draft
+    return place_pages(html_to_pdf(html, archival=final, identifier=content.number if final else ""),
+                       insets)
 
 
 def render_published_pdf(letter) -> bytes:

@@ -36,10 +36,12 @@ from proposals.models import (
 )
 from proposals.services import proposal_mark_replied_if_complete
 
+from .. import verification
 from ..composition import OTHER_CLASS_NEEDS_REASON, build_parts, letter_sections, suggested_class
 from ..models import ReplyLetter, Section
 from ..numbering import allocate_document_number
 from ..pdf import missing_characters, outside_lines
+from ..signing import identity_for
 from .common import assignment_of, lock_letter, require_handling
 
 # ---------------------------------------------------------------- reply letters (答复函)
@@ -307,6 +309,9 @@ def letter_sign(*, letter: ReplyLetter, actor=None, signed_on: datetime.date | N
     require_handling(letter.proposal)
     _check_complete(letter)
     _check_printable(letter)
+    # A certificate that cannot sign (expired, its password missing) is said now, to the
+    # approver, rather than by a background task later.
+    identity_for(letter.agency)
     signed_on = signed_on or timezone.localdate()
     letter.proposal.session.check_date(signed_on, _("成文日期"), field="signed_on")
     number = allocate_document_number(letter.agency.doc_prefix, signed_on.year)
@@ -316,11 +321,12 @@ def letter_sign(*, letter: ReplyLetter, actor=None, signed_on: datetime.date | N
     letter.parts = build_parts(letter)
     letter.signed_by = actor if actor and actor.is_authenticated else None
     letter.signed_at = timezone.now()
+    letter.verify_code = letter.verify_code or verification.allocate(ReplyLetter)
     letter.version += 1
     transition(
         letter, "sign", actor=actor, reason=(comment or "").strip(),
         update_fields=["number", "doc_prefix", "doc_year", "doc_serial", "signed_on", "parts",
-                       "signed_by", "signed_at", "version"],
+                       "signed_by", "signed_at", "verify_code", "version"],
         data={"number": letter.number},
     )
     proposal_mark_replied_if_complete(proposal=letter.proposal, actor=actor)

@@ -16,6 +16,7 @@ from core.workflow import (
 
 from ..models import ReplyLetter
 from ..pdf import render_letter_pdf
+from ..signing import identity_for, sign_pdf
 from .common import lock_letter
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,8 @@ def _pdf_file_name(letter: ReplyLetter) -> str:
 
 @action
 def letter_store_pdf(*, letter: ReplyLetter) -> ReplyLetter:
-    """Render a signed letter's final PDF and keep it, with its SHA-256.
+    """Render a signed letter's final PDF (PDF/A), sign it digitally with the agency's
+    certificate when it has one (PAdES), and keep it, with its SHA-256.
 
     Idempotent: a letter that already has a stored PDF is returned untouched, so the
     PDF is rendered once and every later download is the same file. A voided letter
@@ -53,12 +55,20 @@ def letter_store_pdf(*, letter: ReplyLetter) -> ReplyLetter:
             _("答复函当前状态为“%(state)s”，签发后才能生成正式PDF。") % {"state": letter.get_state_display()}
         )
     data = render_letter_pdf(letter)
+    identity = identity_for(letter.agency)
+    if identity is not None:
+        signed = sign_pdf(data, identity, reason=_("签发答复函 %(number)s") % {"number": letter.number},
+                          location=letter.agency.name)
+        data = signed.data
+        letter.signature_level, letter.signature_subject = signed.level, signed.subject
+        letter.signature_fingerprint = signed.fingerprint
     letter.pdf.save(_pdf_file_name(letter), ContentFile(data), save=False)
     stored_name = letter.pdf.name
     # The file is written before the row; if the row cannot be saved, remove the file.
     try:
         letter.pdf_sha256 = _sha256(data)
-        letter.save(update_fields=["pdf", "pdf_sha256"])
+        letter.save(update_fields=["pdf", "pdf_sha256", "signature_level", "signature_subject",
+                                   "signature_fingerprint"])
     except BaseException:
         letter.pdf.storage.delete(stored_name)
         raise

@@ -19,7 +19,7 @@ from core.workflow import ConcurrentEdit, DomainError, IllegalMove
 from proposals import answers
 from proposals.contacts import missing_contact
 
-from .. import services
+from .. import services, verification
 from ..composition import (
     letter_sections,
     recommendation_heading,
@@ -36,6 +36,7 @@ from ..forms import (
 )
 from ..models import ReplyLetter, Section
 from ..pdf.compose import letter_content
+from ..signing import certificate_of
 from .agency import (
     chosen_assignment,
     handling_url,
@@ -183,6 +184,9 @@ def _letter_page(request, letter: ReplyLetter, *, status: int = 200, **overrides
         "return_form": ReasonForm(prefix="return"),
         "void_form": ReasonForm(prefix="void"),
         "publication": services.publication.publication_state(letter),
+        "verify_code": verification.display(letter.verify_code),
+        # Before signing, the approver learns whether the letter will be signed digitally.
+        "certificate": certificate_of(letter.agency) if signer and not letter.is_final else None,
         "may_hold": is_liaison(user) and letter.is_final and letter.state != ReplyLetter.State.VOIDED
         and letter.disclosure == "主动公开",
         "conflict": None,
