@@ -47,7 +47,7 @@ class AgencyAdmin(ConcurrentEditGuard, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("code", "is_active")}),
         (_("名称"), {"fields": ("name", "title_name", "short_name", "letterhead")}),
-        (_("发文"), {"fields": ("doc_prefix", "letter_style", "seal", "contact")}),
+        (_("发文"), {"fields": ("doc_prefix", "letter_style", "printing", "seal", "contact")}),
         (_("记录"), {"fields": ("created_at", "updated_at")}),
     )
     inlines = (MembershipInline,)
@@ -141,7 +141,7 @@ class SigningCertificateForm(forms.ModelForm):
 
 
 @admin.register(SigningCertificate)
-class SigningCertificateAdmin(admin.ModelAdmin):
+class SigningCertificateAdmin(ConcurrentEditGuard, admin.ModelAdmin):
     form = SigningCertificateForm
     list_display = ("agency", "subject", "issuer", "not_after", "expiry")
     list_select_related = ("agency",)

@@ -122,9 +122,20 @@ def password_of(certificate) -> str:
     return ""
 
 
+# Certificates read in this process (reading one decrypts it: a few milliseconds each
+# letter otherwise), by row, file and when it was uploaded.
+_READ: dict[tuple, Identity] = {}
+
+
 def identity_of(certificate) -> Identity:
     """The stored certificate ready to sign with: readable, and valid today."""
-    identity = read_pkcs12(bytes(certificate.pkcs12), password_of(certificate))
+    key = (certificate.pk, certificate.fingerprint, certificate.uploaded_at, certificate.password_env)
+    identity = _READ.get(key)
+    if identity is None:
+        identity = read_pkcs12(bytes(certificate.pkcs12), password_of(certificate))
+        if len(_READ) > 64:
+            _READ.clear()
+        _READ[key] = identity
     now = timezone.now()
     if identity.certificate.not_valid_after_utc <= now:
         raise CertificateError(

@@ -95,6 +95,11 @@ class Agency(models.Model):
         _("印章图片"), upload_to="seals/", blank=True, validators=[validate_seal],
         help_text=_("带透明背景的PNG图片，打印时盖在署名和日期上。"),
     )
+    printing = models.CharField(
+        _("打印方式"), max_length=8, blank=True,
+        choices=[("", _("按系统设置")), ("single", _("单面打印")), ("double", _("双面打印"))],
+        help_text=_("双面打印时版记排在偶数页（必要时加空白页，空白页和版记页不编页码）。"),
+    )
     contact = models.CharField(
         _("联系人及电话"), max_length=200, blank=True,
         help_text=_("例如：何少荣，18824982023，88223809"),
@@ -112,6 +117,10 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def double_sided(self) -> bool:
+        return self.printing == "double" or (self.printing == "" and settings.LETTER_DOUBLE_SIDED)
 
 
 class Membership(models.Model):

@@ -23,6 +23,10 @@ from agencies.certificates import CertificateError, Identity, identity_of
 logger = logging.getLogger(__name__)
 
 FIELD_NAME = "Signature1"
+# The signature container's room in the file: a certificate chain of a few RSA-4096
+# certificates and a time-stamp token fit with room to spare (a larger one is signed again
+# with the room measured).
+RESERVED_BYTES = 24 * 1024
 
 
 class SigningError(CertificateError):
@@ -78,6 +82,7 @@ def sign_pdf(pdf: bytes, identity: Identity, *, reason: str = "", location: str 
     """``pdf`` with a PAdES signature made with ``identity`` added as an incremental update."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
+    from pyhanko.sign.general import SigningError as PyHankoSigningError
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     cert, key, chain = _asn1(identity)
@@ -90,9 +95,17 @@ def sign_pdf(pdf: bytes, identity: Identity, *, reason: str = "", location: str 
         subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason or None, location=location or None,
     )
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     try:
-        out = signers.sign_pdf(writer, meta, signer=signer, timestamper=stamper)
+        try:
+            # Room for the signature set aside at once: pyHanko would otherwise sign twice
+            # (the first time only to learn the size).
+            out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False), meta,
+                                   signer=signer, timestamper=stamper, bytes_reserved=RESERVED_BYTES)
+        except PyHankoSigningError as error:
+            if "larger than expected" not in str(error):
+                raise
+            out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False), meta,
+                                   signer=signer, timestamper=stamper)
     except Exception as error:  # pyHanko wraps network and signing failures in many types
         logger.error("signing a letter failed: %s", error)
         if stamper is not None:

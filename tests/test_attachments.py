@@ -186,7 +186,9 @@ def test_a_letter_prints_its_attachments_after_it(world):
     assert "ATTACHED PAGE ONE" in texts[letter_pages]
     assert "ATTACHED PAGE TWO" in texts[letter_pages + 1] and "附件1" not in texts[letter_pages + 1]
     assert "附件2" in texts[letter_pages + 2]
-    assert len(reader.pages) == letter_pages + 3
+    # the 版记 comes after the attachments, on a page of its own (GB/T 9704 §8)
+    assert len(reader.pages) == letter_pages + 4
+    assert "抄送" in texts[-1] and "抄送" not in "".join(texts[:-1])
     last = texts[-1].replace(" ", "")
     assert f"—{len(reader.pages)}—" in last  # the page numbers go on through the attachments
 

@@ -13,6 +13,7 @@ from demo.dates import STORY_TODAY
 from history.models import StateChange
 from proposals.models import Assignment, Proposal, ReleaseRequest
 from replies.models import DocumentCounter, ReplyLetter, Section
+from replies.services import letter_store_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +76,10 @@ def test_the_example_letter():
     assert letter.disclosure == "主动公开"
     assert letter.cc == ["市政协提案委", "市政府办公室", "市民政局", "市工信局", "市发改局", "市投促局"]
     assert DocumentCounter.objects.get(prefix="中工商联函", year=2023).last_serial == 11
+    # stored, it is signed digitally with the demo CA's certificate for the agency
+    assert len(letter.verify_code) == 8
+    stored = letter_store_pdf(letter=letter)
+    assert stored.signature_level == "B-B" and letter.agency.name in stored.signature_subject
 
     headings = [part["heading"] for part in letter.parts]
     assert [h[:2] for h in headings] == ["一、", "二、", "三、", "四、", "五、", "六、"]

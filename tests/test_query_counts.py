@@ -265,6 +265,7 @@ def counted(django_db_setup, django_db_blocker):
         with override_settings(
             MEDIA_ROOT=media, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
             PUBLIC_CACHE_SECONDS=0, PUBLIC_PAGES_PER_MINUTE=100_000, PUBLIC_PDFS_PER_MINUTE=100_000,
+            VERIFY_PER_MINUTE=100_000,
         ), transaction.atomic():
             world = factories.World.build()
             third = AgencyFactory(code="third", short_name="市第三局")

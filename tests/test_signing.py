@@ -327,3 +327,19 @@ def test_the_last_page_prints_the_code_and_nothing_of_the_standard_moves(world, 
     assert all(top > (37 + 225 + 12) * 72 / 25.4 for _text, _x, top in extra)  # below the page number
     assert "/verify/" in "".join(text for text, _x, _top in extra)
     assert re.fullmatch(r"[2-9A-HJKMNP-Z]{8}", letter.verify_code)
+
+
+def test_make_demo_certificates_gives_each_agency_one_once(world):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("make_demo_certificates", stdout=out)
+    assert SigningCertificate.objects.filter(agency__in=[world.lead, world.co]).count() == 2
+    assert "已为 测试市" in out.getvalue()
+    fingerprints = set(SigningCertificate.objects.values_list("fingerprint", flat=True))
+    again = io.StringIO()
+    call_command("make_demo_certificates", stdout=again)
+    assert "未作修改" in again.getvalue()
+    assert set(SigningCertificate.objects.values_list("fingerprint", flat=True)) == fingerprints
+    roots = certificates.trust_roots()
+    assert [root.subject for root in roots] == [authority().certificate.subject]

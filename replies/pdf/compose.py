@@ -8,6 +8,7 @@ approved sections before); :func:`compose` places every element on the grid of
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -124,7 +125,7 @@ def letter_content(letter: ReplyLetter, *, draft: bool = False, seal: bool = Tru
         attachments=[Attached(a.pk, a.title, a.kind, a.pages) for a in letter.attachments.all()]
         if letter.pk else [],
         verify_code=letter.verify_code if final and settings.LETTER_VERIFICATION_MARK else "",
-        double_sided=settings.LETTER_DOUBLE_SIDED,
+        double_sided=agency.double_sided,
     )
 
 
@@ -294,28 +295,11 @@ def compose(content: LetterContent) -> list[Sheet]:
         if block.kind == "signature":
             signature_rows = placed
 
-    # Closing block (版记) at the foot of the last page.
-    record = _record_lines(content, letter_style)
-    if paginator.row > ROWS - len(record):
-        paginator.new_page()
-    last_page = paginator.page
-    record_top_row = ROWS - len(record)
-
     sheets = [Sheet(page.number) for page in paginator.pages]
     for page, sheet in zip(paginator.pages, sheets, strict=True):
         sheet.texts = [Text(row.line, row.top) for row in page.rows]
     sheets[0].texts[:0] = header
     sheets[0].rules += rules
-
-    last = sheets[last_page.number - 1]
-    for offset, row in enumerate(record):
-        last.texts += [Text(line, (record_top_row + offset) * PITCH) for line in row]
-    if not letter_style and record:
-        last.rules.append(Rule(record_top_row * PITCH, 0.0, BLOCK_WIDTH, 0.35))
-        issuer_rows = sum(1 for row in record if row[0].css_class == "issuer")
-        if issuer_rows and issuer_rows < len(record):  # the thin rule between 抄送 and 印发
-            last.rules.append(Rule((ROWS - issuer_rows) * PITCH, 0.0, BLOCK_WIDTH, 0.25))
-        last.rules.append(Rule(BLOCK_HEIGHT - 0.35, 0.0, BLOCK_WIDTH, 0.35))
 
     if content.seal_url and signature_rows:
         # Over the agency's name (its last line, for a joint letter's several) and the date.
@@ -327,13 +311,51 @@ def compose(content: LetterContent) -> list[Sheet]:
                                             centre_x - size / 2, size)
 
     sheets += attachment_sheets(content.attachments, first_number=len(sheets) + 1)
+    record = _record_lines(content, letter_style)
+    unnumbered = place_record(sheets, record, letter_style=letter_style,
+                              room=not content.attachments and paginator.row <= ROWS - len(record),
+                              double_sided=content.double_sided)
     for sheet in sheets:
-        if letter_style and sheet.number == 1:
+        if (letter_style and sheet.number == 1) or sheet.number in unnumbered:
             continue
         sheet.texts.append(_page_number(sheet.number))
     if content.verify_code:
         place_verification(sheets[-1], content.verify_code, first_page_rule=letter_style and len(sheets) == 1)
     return sheets
+
+
+def place_record(sheets: list[Sheet], record: list[list[Line]], *, letter_style: bool, room: bool,
+                 double_sided: bool) -> set[int]:
+    """版记 at the foot of the last page: the letter's last page when it has room and no
+    attachment follows (attachments come before the 版记), else a page of its own. Printed
+    on both sides, the 版记 falls on an even page (the back of the last sheet); when a blank
+    page is added to get there, neither it nor the 版记 page is numbered (GB/T 9704 §7.5).
+    Returns the page numbers that carry no page number."""
+    if not record:
+        return set()
+    unnumbered: set[int] = set()
+    if room:
+        target = sheets[-1]
+        if double_sided and target.number % 2:
+            target = Sheet(target.number + 1)
+            sheets.append(target)
+    else:
+        target = Sheet(sheets[-1].number + 1)
+        sheets.append(target)
+        if double_sided and target.number % 2:
+            unnumbered = {target.number, target.number + 1}  # the blank page, and the 版记's
+            target = Sheet(target.number + 1)
+            sheets.append(target)
+    top_row = ROWS - len(record)
+    for offset, row in enumerate(record):
+        target.texts += [Text(line, (top_row + offset) * PITCH) for line in row]
+    if not letter_style:
+        target.rules.append(Rule(top_row * PITCH, 0.0, BLOCK_WIDTH, 0.35))
+        issuer_rows = sum(1 for row in record if row[0].css_class == "issuer")
+        if issuer_rows and issuer_rows < len(record):  # the thin rule between 抄送 and 印发
+            target.rules.append(Rule((ROWS - issuer_rows) * PITCH, 0.0, BLOCK_WIDTH, 0.25))
+        target.rules.append(Rule(BLOCK_HEIGHT - 0.35, 0.0, BLOCK_WIDTH, 0.35))
+    return unnumbered
 
 
 # The verification mark: a QR code of the verification address, with the code beside it,
@@ -351,16 +373,21 @@ def verification_url(code: str) -> str:
     return f"{settings.SITE_URL}/verify/?code={verification.display(code)}"
 
 
-def place_verification(sheet: Sheet, code: str, *, first_page_rule: bool = False) -> None:
+@functools.lru_cache(maxsize=256)
+def qr_svg(url: str) -> str:
+    """The QR code of ``url`` as inline SVG (kept: a letter is printed again and again)."""
     import segno
 
+    return segno.make(url, error="m").svg_inline(omitsize=True, border=0, dark="#000")
+
+
+def place_verification(sheet: Sheet, code: str, *, first_page_rule: bool = False) -> None:
     from .. import verification
 
     url = verification_url(code)
     top = QR_TOP_UNDER_FOOT_RULE if first_page_rule else QR_TOP
     left = BLOCK_WIDTH / 2 - 35.0
-    qr = segno.make(url, error="m")
-    sheet.qr = Code(qr.svg_inline(omitsize=True, border=0, dark="#000"), top, left, QR_MM)
+    sheet.qr = Code(qr_svg(url), top, left, QR_MM)
     text_left = left + QR_MM + 3.0
     room = BLOCK_WIDTH - text_left
     lines = [f"验证码：{verification.display(code)}", f"核验：{settings.SITE_URL}/verify/"]

@@ -103,12 +103,17 @@ class Stack:
                 return face
         return None
 
+    @functools.cached_property
+    def _advances(self) -> dict[str, float]:
+        return {}
+
     def advance_em(self, char: str) -> float:
         """Width of ``char`` in em, from the face that will draw it (1 em when none has it)."""
-        face = self.face_for(char)
-        if face is None:
-            return 1.0
-        return face.advance_em(char)
+        known = self._advances.get(char)
+        if known is None:
+            face = self.face_for(char)
+            known = self._advances[char] = 1.0 if face is None else face.advance_em(char)
+        return known
 
 
 @functools.cache

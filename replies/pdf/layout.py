@@ -142,9 +142,13 @@ def break_paragraph(
             head = _longest_fit(units[start], font, size_pt, spacing, measure_width)
             units[start:start + 1] = [head, units[start][len(head):]]
         end = start + 1
+        # the line's glyph advances (em) and characters so far, grown one unit at a time
+        advance = sum(font.advance_em(c) for c in units[start])
+        chars = len(units[start])
         while end < len(units):
-            candidate = "".join(units[start:end + 1])
-            if measure(candidate, font, size_pt, spacing) > measure_width + FIT_TOLERANCE:
+            advance += sum(font.advance_em(c) for c in units[end])
+            chars += len(units[end])
+            if advance * size_pt * PT_MM + spacing * (chars - 1) > measure_width + FIT_TOLERANCE:
                 if measure(units[end], font, size_pt, spacing) > width - indent + FIT_TOLERANCE:
                     # A unit no line can hold starts here and fills the rest of this line,
                     # rather than leaving it half empty and widely spaced.
