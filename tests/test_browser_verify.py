@@ -4,8 +4,6 @@ not)."""
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.db import connections
 from playwright.sync_api import expect
