@@ -7,6 +7,9 @@ import dataclasses
 
 from .verification import found_in_bytes, found_in_text
 
+# Written into the document information of the portal's copy (replies.pdf.render_published_pdf).
+PUBLISHED_MARK = b"publishedcopy"
+
 
 def _signed_letters():
     from .models import ReplyLetter
@@ -32,6 +35,18 @@ def _text_of(data: bytes) -> list[str]:
         return [page.extract_text() or "" for page in PdfReader(io.BytesIO(data), strict=False).pages]
     except Exception:  # any damage in an uploaded file
         return []
+
+
+def _keywords(data: bytes) -> bytes:
+    """The document information's Keywords (where a letter names its code), or b""."""
+    import io
+
+    from pypdf import PdfReader
+
+    try:
+        return str((PdfReader(io.BytesIO(data), strict=False).metadata or {}).get("/Keywords", "")).encode()
+    except Exception:  # any damage in an uploaded file
+        return b""
 
 
 def _first_difference(ours: list[str], theirs: list[str]) -> str:
@@ -83,7 +98,7 @@ def check_file(data: bytes, code: str | None = None) -> FileCheck:
     if code and letter is None:
         return result
     if letter is None:
-        letter = (exact or find_letter(found_in_bytes(data))
+        letter = (exact or find_letter(found_in_bytes(data) or found_in_bytes(_keywords(data)))
                   or find_letter(found_in_text("".join(_text_of(data)))))
     if letter is None:
         return result
@@ -99,6 +114,9 @@ def check_file(data: bytes, code: str | None = None) -> FileCheck:
         result.differences.append(_("这是另一封答复函（%(number)s）的签发稿，不是验证码所指的答复函。")
                                   % {"number": exact.number})
         return result
+    if PUBLISHED_MARK in _keywords(data):
+        result.differences.append(_("这是公开栏发布的公开版（联系方式已隐去、不含附件），不是签发稿本身，"
+                                    "与签发稿不同是正常的；签发稿的信息见下方。"))
     try:
         stored = letter_pdf_bytes(letter=letter)
     except StoredPDFError:

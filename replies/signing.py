@@ -78,7 +78,8 @@ class Signed:
     fingerprint: str
 
 
-def sign_pdf(pdf: bytes, identity: Identity, *, reason: str = "", location: str = "") -> Signed:
+def sign_pdf(pdf: bytes, identity: Identity, *, reason: str = "", location: str = "",
+             contact: str = "") -> Signed:
     """``pdf`` with a PAdES signature made with ``identity`` added as an incremental update."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
@@ -93,7 +94,7 @@ def sign_pdf(pdf: bytes, identity: Identity, *, reason: str = "", location: str 
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME, md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
-        reason=reason or None, location=location or None,
+        reason=reason or None, location=location or None, contact_info=contact or None,
     )
     try:
         try:

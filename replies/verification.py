@@ -33,9 +33,10 @@ def parse(text: str) -> str | None:
     return cleaned
 
 
-# Also written, in plain ASCII, into the PDF's document information (Keywords), where it
-# stays readable in a file too damaged to extract its text.
-BYTES_PATTERN = re.compile(rb"verify:([2-9A-HJKMNP-Z]{8})")
+# Also written, as plain letters (PDF writers escape punctuation in strings), into the
+# PDF's document information (Keywords) and its signature (ContactInfo), where it stays
+# readable in a file too damaged to extract its text.
+BYTES_PATTERN = re.compile(rb"verify([2-9A-HJKMNP-Z]{8})")
 
 
 def found_in_bytes(data: bytes) -> str | None:

@@ -85,6 +85,8 @@ def test_a_letter_of_an_agency_with_a_certificate_is_signed_pades_and_trusted(wo
     assert world.lead.name in letter.signature_subject
     # the signature is an incremental update: the rendered PDF is the file's first revision
     assert data.count(b"%%EOF") == 2
+    # the code in plain bytes, found even in a copy too damaged to read its text
+    assert f"verify{letter.verify_code}".encode() in data
     page = page_as(world.lead_officer, reverse("replies:letter_detail", args=[letter.pk]))
     assert "已数字签名（PAdES B-B）" in page.content.decode()
 
@@ -267,6 +269,9 @@ def test_the_stored_pdf_is_pdf_a_2b_with_its_metadata_fonts_and_output_intent(wo
                 fonts += 1
     assert fonts >= 3
     assert not reader.is_encrypted
+    # the signature's (invisible) widget is printable, as PDF/A asks of every annotation
+    field = root["/AcroForm"]["/Fields"][0].get_object()
+    assert field["/FT"] == "/Sig" and int(field["/F"]) & 4
     raw = stored(letter)
     assert b"/JavaScript" not in raw and b"/JS" not in raw
 
@@ -343,3 +348,16 @@ def test_make_demo_certificates_gives_each_agency_one_once(world):
     assert set(SigningCertificate.objects.values_list("fingerprint", flat=True)) == fingerprints
     roots = certificates.trust_roots()
     assert [root.subject for root in roots] == [authority().certificate.subject]
+
+
+def test_the_qr_code_reads_back_as_the_verification_address(world, callbacks, settings):
+    """Rendered at 200 dpi and read by a QR decoder, as a phone camera would."""
+    import pypdfium2
+    import zxingcpp
+
+    letter = sign(world, callbacks)
+    pdf = pypdfium2.PdfDocument(stored(letter))
+    image = pdf[len(pdf) - 1].render(scale=200 / 72).to_pil()
+    found = [result.text for result in zxingcpp.read_barcodes(image)]
+    code = f"{letter.verify_code[:4]}-{letter.verify_code[4:]}"
+    assert found == [f"{settings.SITE_URL}/verify/?code={code}"]

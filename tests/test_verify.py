@@ -153,3 +153,22 @@ def test_a_proposer_and_an_officer_reach_it_too(world, letters):
     client = Client()
     client.force_login(world.lead_officer)
     assert letters[0].number in text(client.get("/verify/", {"code": letters[0].verify_code}))
+
+
+def test_the_portals_copy_is_told_apart_from_the_signed_letter(world, letters):
+    from replies.pdf.render import render_published_pdf
+
+    letter = letters[0]
+    letter.disclosure = "主动公开"
+    page = text(upload(render_published_pdf(letter)))
+    assert "不一致" in page and "公开栏发布的公开版" in page
+    assert letter.number in page
+
+
+def test_a_copy_too_damaged_to_read_still_names_its_letter(letters):
+    letter = letters[0]
+    data = pdf_of(letter)
+    damaged = b"%PDF-" + b"\0" * (len(data) // 2) + data[len(data) // 2 + 5:]
+    page = text(upload(damaged))
+    assert "不一致：与存档的签发稿不同" in page
+    assert letter.number in page

@@ -151,8 +151,8 @@ def letter_html(letter, *, draft: bool = False, seal: bool = True) -> str:
     return letter_document(letter, draft=draft, seal=seal)[0]
 
 
-def letter_document(letter, *, draft: bool = False, seal: bool = True,
-                    content=None) -> tuple[str, list[tuple[int, Inset]]]:
+def letter_document(letter, *, draft: bool = False, seal: bool = True, content=None,
+                    published: bool = False) -> tuple[str, list[tuple[int, Inset]]]:
     """The letter laid out as HTML, and the attachment pages (PDF pages) to place into its
     pages once rendered: (page index, what goes there). ``content`` lays out that text
     instead of the letter's own (the published copy)."""
@@ -172,6 +172,7 @@ def letter_document(letter, *, draft: bool = False, seal: bool = True,
         "number": content.number,
         "agency": content.signatory,
         "verify_code": content.verify_code,
+        "published": published,
         "created": letter.signed_on.isoformat() if not content.draft and letter.signed_on else "",
         "draft": content.draft,
         "sheets": pages,
@@ -242,7 +243,7 @@ def render_published_pdf(letter) -> bytes:
     attachments. The stored signed PDF is not touched."""
     from ..redaction import redact_content
 
-    html, insets = letter_document(letter, content=redact_content(letter_content(letter)))
+    html, insets = letter_document(letter, content=redact_content(letter_content(letter)), published=True)
     return place_pages(html_to_pdf(html), insets)
 
 
