@@ -92,6 +92,20 @@ class SigningCertificateForm(forms.ModelForm):
         model = SigningCertificate
         fields = ("agency", "password_env")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.fields["upload"].help_text = ""
+
+    def clean_agency(self):
+        agency = self.cleaned_data["agency"]
+        taken = SigningCertificate.objects.filter(agency=agency).exclude(pk=self.instance.pk).first()
+        if taken is not None:
+            raise forms.ValidationError(
+                _("%(agency)s 已有签名证书。要更换，请在签名证书列表中打开它，上传新的证书文件。")
+                % {"agency": agency.name})
+        return agency
+
     def clean(self):
         cleaned = super().clean()
         upload, password, env_name = cleaned.get("upload"), cleaned.get("password") or "", cleaned.get("password_env")
@@ -119,7 +133,8 @@ class SigningCertificateForm(forms.ModelForm):
         try:
             identity = read_pkcs12(data, password)
         except CertificateError as error:
-            raise forms.ValidationError(error.message) from error
+            self.add_error("upload" if upload is not None else "password", error.message)
+            return cleaned
         facts = describe(identity)
         if facts["not_after"] <= timezone.now():
             raise forms.ValidationError(_("这张证书已于%(date)s过期，不能用于签名。") % {

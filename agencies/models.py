@@ -98,7 +98,8 @@ class Agency(models.Model):
     printing = models.CharField(
         _("打印方式"), max_length=8, blank=True,
         choices=[("", _("按系统设置")), ("single", _("单面打印")), ("double", _("双面打印"))],
-        help_text=_("双面打印时版记排在偶数页（必要时加空白页，空白页和版记页不编页码）。"),
+        help_text=_("双面打印时，版记排在偶数页（最后一张纸的背面）；需要加一张空白页才能做到时，"
+                    "空白页和版记页都不编页码。"),
     )
     contact = models.CharField(
         _("联系人及电话"), max_length=200, blank=True,

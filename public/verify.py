@@ -48,8 +48,15 @@ class VerifyForm(forms.Form):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@throttled("verify", "VERIFY_PER_MINUTE")
 def verify(request):
+    if request.method == "POST" or request.GET.get("code"):
+        return _look_up(request)
+    return render(request, "public/verify.html", {"form": VerifyForm(), "max_mb": settings.VERIFY_UPLOAD_MAX_MB})
+
+
+@throttled("verify", "VERIFY_PER_MINUTE")
+def _look_up(request):
+    """A code looked up or a file checked: these count towards the address's limit."""
     context: dict = {"max_mb": settings.VERIFY_UPLOAD_MAX_MB}
     if request.method == "POST":
         form = VerifyForm(request.POST, request.FILES)
@@ -62,17 +69,14 @@ def verify(request):
                 context["searched"] = True
             else:
                 form.add_error(None, _("请输入验证码，或上传答复函PDF文件。"))
-    elif request.GET.get("code"):
+    else:
         form = VerifyForm({"code": request.GET["code"]})
         if form.is_valid() and form.cleaned_data["code"]:
             context["letter"] = checking.find_letter(form.cleaned_data["code"])
             context["searched"] = True
-    else:
-        form = VerifyForm()
     context["form"] = form
     letter = context.get("letter") or getattr(context.get("file_check"), "letter", None)
     if letter is not None:
         context["shown"] = letter
         context["shown_code"] = verification.display(letter.verify_code)
-    status = 200
-    return render(request, "public/verify.html", context, status=status)
+    return render(request, "public/verify.html", context)

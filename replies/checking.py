@@ -9,6 +9,8 @@ from .verification import found_in_bytes, found_in_text
 
 # Written into the document information of the portal's copy (replies.pdf.render_published_pdf).
 PUBLISHED_MARK = b"publishedcopy"
+# ... and of a signed letter printed without its seal, for stamping by hand.
+UNSEALED_MARK = b"unsealedcopy"
 
 
 def _signed_letters():
@@ -58,13 +60,14 @@ def _first_difference(ours: list[str], theirs: list[str]) -> str:
         return _("页数不同：上传的文件 %(theirs)d 页，存档签发稿 %(ours)d 页。") % {
             "theirs": len(theirs), "ours": len(ours)}
     for number, (a, b) in enumerate(zip(ours, theirs, strict=True), start=1):
+        a, b = "".join(a.split()), "".join(b.split())  # spacing is layout, not text
         if a != b:
             position = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
             return _("第%(page)d页文字不同，存档为“%(ours)s”，上传的文件为“%(theirs)s”。") % {
                 "page": number, "ours": a[position:position + 12].replace("\n", " "),
                 "theirs": b[position:position + 12].replace("\n", " "),
             }
-    return _("文字内容与存档签发稿一致（文件的其他部分不同）。")
+    return _("文字看起来相同，但文件已被改动（可能是格式、图片、印章或隐藏的内容）。")
 
 
 @dataclasses.dataclass
@@ -114,9 +117,13 @@ def check_file(data: bytes, code: str | None = None) -> FileCheck:
         result.differences.append(_("这是另一封答复函（%(number)s）的签发稿，不是验证码所指的答复函。")
                                   % {"number": exact.number})
         return result
-    if PUBLISHED_MARK in _keywords(data):
+    keywords = _keywords(data)
+    if PUBLISHED_MARK in keywords:
         result.differences.append(_("这是公开栏发布的公开版（联系方式已隐去、不含附件），不是签发稿本身，"
                                     "与签发稿不同是正常的；签发稿的信息见下方。"))
+    elif UNSEALED_MARK in keywords:
+        result.differences.append(_("这是系统生成的无印章打印版（供加盖实物印章），不是电子签发稿本身，"
+                                    "没有数字签名是正常的；签发稿的信息见下方。"))
     try:
         stored = letter_pdf_bytes(letter=letter)
     except StoredPDFError:
@@ -125,8 +132,7 @@ def check_file(data: bytes, code: str | None = None) -> FileCheck:
     if len(stored) == len(data):
         changed = [i for i, (a, b) in enumerate(zip(stored, data, strict=True)) if a != b]
         result.differences.append(
-            _("文件大小相同，但有%(count)d个字节不同（第一处在第%(offset)d个字节）。")
-            % {"count": len(changed), "offset": changed[0] + 1})
+            _("文件大小相同，但有%(count)d个字节被改动。") % {"count": len(changed)})
     else:
         result.differences.append(
             _("文件大小不同：上传的文件%(theirs)d字节，存档签发稿%(ours)d字节（文件被改动或另存过）。")

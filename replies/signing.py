@@ -74,7 +74,7 @@ def timestamper():
 class Signed:
     data: bytes
     level: str  # "B-B" or "B-T"
-    subject: str
+    subject: str  # the certificate's common name
     fingerprint: str
 
 
@@ -115,8 +115,11 @@ def sign_pdf(pdf: bytes, identity: Identity, *, reason: str = "", location: str 
                 % {"url": settings.SIGNING_TSA_URL}
             ) from error
         raise SigningError(_("数字签名失败，请联系系统管理员检查签名证书。")) from error
-    return Signed(out.getvalue(), "B-T" if stamper else "B-B",
-                  identity.certificate.subject.rfc4514_string()[:500], identity.fingerprint)
+    from cryptography.x509.oid import NameOID
+
+    names = identity.certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    signer_name = str(names[0].value) if names else identity.certificate.subject.rfc4514_string()
+    return Signed(out.getvalue(), "B-T" if stamper else "B-B", signer_name[:500], identity.fingerprint)
 
 
 # ---------------------------------------------------------------- checking a signature
@@ -131,9 +134,16 @@ class SignatureCheck:
     whole_file: bool = False  # nothing was added after the signature
     trusted: bool = False  # the certificate chains to a root the deployment trusts
     fingerprint: str = ""  # of the signer's certificate
-    subject: str = ""
+    subject: str = ""  # the signer's name (its certificate's common name)
+    issuer: str = ""  # who issued the signer's certificate
     timestamped: bool = False
     problems: list[str] = field(default_factory=list)
+
+
+def _common_name(name) -> str:
+    """The CN of an X.509 name (asn1crypto), or the whole name when it has none."""
+    native = name.native
+    return str(native.get("common_name") or name.human_friendly)[:200]
 
 
 def check_signature(data: bytes, trust_roots=()) -> SignatureCheck:
@@ -175,5 +185,6 @@ def check_signature(data: bytes, trust_roots=()) -> SignatureCheck:
     signer = status.signing_cert
     if signer is not None:
         check.fingerprint = hashlib.sha256(signer.dump()).hexdigest()
-        check.subject = signer.subject.human_friendly
+        check.subject = _common_name(signer.subject)
+        check.issuer = _common_name(signer.issuer)
     return check

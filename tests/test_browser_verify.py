@@ -55,7 +55,7 @@ def test_a_letter_signed_in_the_browser_verifies_by_code_and_by_upload(world, jo
     visitor = journey("verify-visitor")
     visitor.page.set_viewport_size(PHONE)
     page = visitor.go("/verify/")
-    page.get_by_label("验证码").fill(code.lower().replace("-", " "))
+    page.get_by_role("textbox", name="验证码").fill(code.lower().replace("-", " "))
     click_and_wait(page, page.get_by_role("button", name="验证"))
     details = page.locator("section[aria-labelledby=letter-title]")
     expect(details).to_contain_text(letter.number)
@@ -65,7 +65,7 @@ def test_a_letter_signed_in_the_browser_verifies_by_code_and_by_upload(world, jo
     visitor.shot("by-code")
 
     # Then the file itself.
-    page.get_by_label("验证码").fill("")
+    page.get_by_role("textbox", name="验证码").fill("")
     page.locator("#id_pdf").set_input_files(str(signed_pdf))
     click_and_wait(page, page.get_by_role("button", name="验证"))
     expect(page.locator(".verify-result h2")).to_have_text("一致：与存档的签发稿完全相同")
@@ -80,7 +80,7 @@ def test_a_letter_signed_in_the_browser_verifies_by_code_and_by_upload(world, jo
     page.locator("#id_pdf").set_input_files(str(tampered))
     click_and_wait(page, page.get_by_role("button", name="验证"))
     expect(page.locator(".verify-result h2")).to_have_text("不一致：与存档的签发稿不同")
-    expect(page.locator(".verify-differences")).to_contain_text("有1个字节不同")
+    expect(page.locator(".verify-differences")).to_contain_text("有1个字节被改动")
     expect(page.locator(".verify-signature")).to_contain_text("数字签名已失效")
     fits(page)
     visitor.shot("tampered")

@@ -208,6 +208,13 @@ def test_a_wrong_file_or_password_is_refused_and_nothing_is_kept(world, admin_cl
     assert not SigningCertificate.objects.exists()
 
 
+def test_an_agency_with_a_certificate_is_sent_to_replace_it(world, admin_client, certified):
+    data = pkcs12_for(world.lead.name, authority(), "pw-pw-pw")
+    response = upload(admin_client, world.lead, data, password="pw-pw-pw")
+    assert "已有签名证书。要更换，请在签名证书列表中打开它" in response.content.decode()
+    assert SigningCertificate.objects.get(agency=world.lead).fingerprint == certified.fingerprint
+
+
 def test_a_certificate_near_its_expiry_is_warned_about(world, admin_client):
     data = pkcs12_for(world.lead.name, authority(), "pw-pw-pw", days=10)
     assert upload(admin_client, world.lead, data, password="pw-pw-pw").status_code == 302

@@ -97,7 +97,7 @@ def test_one_changed_byte_is_not_the_same_and_breaks_the_signature(letters):
     for code in ("", letter.verify_code):
         page = text(upload(bytes(data), code))
         assert "不一致：与存档的签发稿不同" in page, code
-        assert "有1个字节不同" in page
+        assert "有1个字节被改动" in page
         assert "数字签名已失效" in page
         assert letter.number in page
 
@@ -146,6 +146,7 @@ def test_the_page_is_rate_limited(letters, settings):
     answers = [client.get("/verify/", {"code": "ABCD-EFGH"}).status_code for _ in range(4)]
     assert answers == [200, 200, 200, 429]
     assert client.post("/verify/", {"code": letters[0].verify_code}).status_code == 429
+    assert client.get("/verify/").status_code == 200  # the empty form is not a look-up
     cache.clear()
 
 
@@ -172,3 +173,21 @@ def test_a_copy_too_damaged_to_read_still_names_its_letter(letters):
     page = text(upload(damaged))
     assert "不一致：与存档的签发稿不同" in page
     assert letter.number in page
+
+
+def test_the_unsealed_print_is_told_apart_and_spacing_is_not_a_difference(letters):
+    from replies.pdf.render import render_letter_pdf
+
+    letter = letters[0]
+    page = text(upload(render_letter_pdf(letter, seal=False)))
+    assert "不一致" in page and "无印章打印版" in page
+    assert "第1页文字不同" not in page  # the same text, laid out the same
+    assert letter.number in page
+
+
+def test_a_failed_check_does_not_read_as_a_valid_letter(letters):
+    data = bytearray(pdf_of(letters[0]))
+    data[len(data) // 3] ^= 0x01
+    page = text(upload(bytes(data)))
+    assert "您上传的文件与这封答复函的签发稿不一致，请以下面系统登记的信息为准" in page
+    assert "Common Name" not in page and "签名单位：" in page

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='agency',
             name='printing',
-            field=models.CharField(blank=True, choices=[('', '按系统设置'), ('single', '单面打印'), ('double', '双面打印')], help_text='双面打印时版记排在偶数页（必要时加空白页，空白页和版记页不编页码）。', max_length=8, verbose_name='打印方式'),
+            field=models.CharField(blank=True, choices=[('', '按系统设置'), ('single', '单面打印'), ('double', '双面打印')], help_text='双面打印时，版记排在偶数页（最后一张纸的背面）；需要加一张空白页才能做到时，空白页和版记页都不编页码。', max_length=8, verbose_name='打印方式'),
         ),
     ]

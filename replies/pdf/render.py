@@ -173,6 +173,7 @@ def letter_document(letter, *, draft: bool = False, seal: bool = True, content=N
         "agency": content.signatory,
         "verify_code": content.verify_code,
         "published": published,
+        "unsealed": not seal,
         "created": letter.signed_on.isoformat() if not content.draft and letter.signed_on else "",
         "draft": content.draft,
         "sheets": pages,
