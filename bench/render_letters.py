@@ -9,7 +9,7 @@ SQLite database with the demo data unless DATABASE_URL is set. Target: a 4-page
 letter in under 0.3 s warm.
 
 Side by side, in the same process: plain WeasyPrint laying out the same text with the
-same fonts and the same seal image (paragraphs flowing on A4 with the letter's margins,
+same fonts, the same seal image and verification mark (paragraphs flowing on A4 with the letter's margins,
 size, line pitch and spacing; no grid, no justification), written as a plain PDF and with the options the
 stored letter uses (PDF/A-2b, tagged). The letter is timed as it is stored: rendered and,
 where the agency has a certificate, signed (PAdES). The ratio's target: at most 1.3.
@@ -97,6 +97,10 @@ def plain_html(letter) -> str:
                    f'<p class="f-body">{escape(content.disclosure)}</p>',
                    f'<p class="f-body cc">抄送：{escape("、".join(content.cc))}</p>',
                    f'<p class="f-body cc">{escape(content.issued_by)}　{escape(content.issued_date)}印发</p>']
+    if content.verify_code:  # the verification mark, below the last line
+        paragraphs.append(
+            f'<p class="f-body mark"><img src="asset:qr/{content.verify_code}" alt="二维码">'
+            f'验证码：{content.verify_code[:4]}-{content.verify_code[4:]}</p>')
     return f"""<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>{escape(content.title)}</title><style>
 @page {{ size: A4; margin: 37mm 26mm 35mm 28mm;
@@ -109,6 +113,8 @@ h1 {{ margin: 0 0 {PITCH:.3f}mm; font-size: 22pt; text-align: center; letter-spa
 p.head {{ margin-top: {35 - PITCH:.3f}mm; font-size: 42pt; line-height: 1.2; text-align: center;
   text-indent: 0; color: #E60012; letter-spacing: 0; }}
 p.number {{ margin-top: {2 * PITCH:.3f}mm; text-align: center; text-indent: 0; }}
+p.mark {{ font-size: 9pt; text-indent: 0; letter-spacing: 0; }}
+p.mark img {{ width: 13mm; height: 13mm; image-rendering: pixelated; }}
 hr {{ border: 0; border-top: 0.5mm solid #E60012; margin: 4mm 0 {2 * PITCH:.3f}mm; }}
 </style></head><body>{"".join(paragraphs)}</body></html>"""
 

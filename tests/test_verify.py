@@ -191,3 +191,40 @@ def test_a_failed_check_does_not_read_as_a_valid_letter(letters):
     page = text(upload(bytes(data)))
     assert "您上传的文件与这封答复函的签发稿不一致，请以下面系统登记的信息为准" in page
     assert "Common Name" not in page and "签名单位：" in page
+
+
+def test_no_check_reads_out_the_stored_text(world, letters):
+    """The portal's copy masks the contact details; uploading it (or a copy edited to match
+    the stored text bit by bit) is told only which page differs, never the archived words."""
+    from replies.pdf.render import render_published_pdf
+
+    letter = letters[0]
+    letter.note = "联系人及电话：王某，13912345678"
+    letter.save(update_fields=["note"])
+    page = text(upload(render_published_pdf(letter), letter.verify_code))
+    assert "页的文字与存档签发稿不同" in page
+    assert "13912345678" not in page and "1391" not in page
+
+
+def test_a_pdf_that_would_expand_enormously_is_not_read(letters):
+    """A few kilobytes of compressed page content that would inflate past the budget."""
+    import zlib
+
+    from pypdf.generic import NameObject, StreamObject
+
+    from replies import checking
+
+    bomb = zlib.compress(b"BT (A) Tj ET\n" * (checking.TEXT_BUDGET // 12 + 1000), 9)
+    writer = PdfWriter()
+    for _ in range(3):
+        writer.add_blank_page(595, 842)
+    stream = StreamObject()
+    stream._data = bomb
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    writer.pages[0][NameObject("/Contents")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    assert len(out.getvalue()) < 200_000
+    assert checking._text_of(out.getvalue()) == []
+    page = text(upload(out.getvalue(), letters[0].verify_code))
+    assert "不一致" in page and "内容过大" in page

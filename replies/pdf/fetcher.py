@@ -2,9 +2,10 @@
 
 WeasyPrint's own fetcher follows any http(s) or file: URL, so a tag in a template
 or in user text could make the server fetch an address or embed a local file in
-the PDF. Letters use ``asset:`` URLs instead, and this fetcher serves just two
-kinds: the letters' own static files (``asset:static/letters/…``) and an
-agency's seal (``asset:seal/<agency id>``). Everything else is refused, so it is
+the PDF. Letters use ``asset:`` URLs instead, and this fetcher serves just these:
+the letters' own static files (``asset:static/letters/…``), an agency's seal
+(``asset:seal/<agency id>``), a letter attachment's image and the QR code of a
+verification code (``asset:qr/<code>``). Everything else is refused, so it is
 neither fetched nor embedded.
 """
 
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 STATIC_PREFIX = "asset:static/"
 SEAL_PREFIX = "asset:seal/"
 ATTACHMENT_PREFIX = "asset:attachment/"
+QR_PREFIX = "asset:qr/"
 STATIC_FOLDER = "letters"
 
 
@@ -44,7 +46,18 @@ class LetterURLFetcher(URLFetcher):
             return self._seal(url, url[len(SEAL_PREFIX):])
         if url.startswith(ATTACHMENT_PREFIX):
             return self._attachment(url, url[len(ATTACHMENT_PREFIX):])
+        if url.startswith(QR_PREFIX):
+            return self._qr(url, url[len(QR_PREFIX):])
         return self._refuse(url)
+
+    def _qr(self, url, code):
+        """The QR code of a letter's verification address: one pixel a module (drawn sharp)."""
+        from .. import verification
+        from .compose import qr_png, verification_url
+
+        if verification.parse(code) != code:
+            return self._refuse(url)
+        return URLFetcherResponse(url, qr_png(verification_url(code)), {"Content-Type": "image/png"})
 
     def _refuse(self, url):
         self.refused.append(url)

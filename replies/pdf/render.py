@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from ..composition import build_parts, letter_paragraphs
 from . import fonts
 from .compose import Inset, Sheet, compose, letter_content, outside_the_block
-from .fetcher import ATTACHMENT_PREFIX, LetterURLFetcher
+from .fetcher import ATTACHMENT_PREFIX, QR_PREFIX, LetterURLFetcher
 from .layout import BLOCK_LEFT, BLOCK_TOP, BLOCK_WIDTH, PITCH
 
 IMAGE_KINDS = ("jpeg", "png")
@@ -137,9 +137,9 @@ def _sheet_html(sheet: Sheet, looks: dict[str, str], seal_alt: str = "") -> str:
             f'style="top:{_mm(sheet.inset.top)};left:0;width:{_mm(BLOCK_WIDTH)};height:{_mm(sheet.inset.height)}">'
         )
     if sheet.qr:
-        parts.append(f'<div class="verify-qr" aria-hidden="true" style="top:{_mm(sheet.qr.top)};'
-                     f'left:{_mm(sheet.qr.left)};width:{_mm(sheet.qr.size)};height:{_mm(sheet.qr.size)}">'
-                     f"{sheet.qr.svg}</div>")
+        parts.append(f'<img class="verify-qr" src="{QR_PREFIX}{sheet.qr.code}" alt="二维码" '
+                     f'style="top:{_mm(sheet.qr.top)};left:{_mm(sheet.qr.left)};'
+                     f'width:{_mm(sheet.qr.size)};height:{_mm(sheet.qr.size)}">')
     if sheet.seal:
         parts.append(f'<img class="seal" src="{escape(sheet.seal.url)}" alt="{escape(seal_alt)}" '
                      f'style="top:{_mm(sheet.seal.top)};left:{_mm(sheet.seal.left)};'
