@@ -97,7 +97,7 @@ def plain_html(letter) -> str:
                    f'<p class="f-body">{escape(content.disclosure)}</p>',
                    f'<p class="f-body cc">抄送：{escape("、".join(content.cc))}</p>',
                    f'<p class="f-body cc">{escape(content.issued_by)}　{escape(content.issued_date)}印发</p>']
-    if content.verify_code:  # the verification mark, below the last line
+    if getattr(content, "verify_code", ""):  # the verification mark (a tree from before has none)
         paragraphs.append(
             f'<p class="f-body mark"><img src="asset:qr/{content.verify_code}" alt="二维码">'
             f'验证码：{content.verify_code[:4]}-{content.verify_code[4:]}</p>')
