@@ -229,7 +229,8 @@ def _people_and_pages(world):
         "co_approver": (world.co_approver, ["/", "/inbox/", f"/handling/{handled.pk}/"]),
         "office": (world.office, ["/", "/print/", f"/letters/{signed.pk}/"]),
         "liaison": (world.liaison, ["/", "/proposals/", f"/proposals/{proposal.pk}/", "/proposals/dashboard/",
-                                    "/proposals/releases/", "/proposals/extensions/", "/proposals/contacts/missing/"]),
+                                    "/proposals/releases/", "/proposals/extensions/", "/proposals/contacts/missing/",
+                                    "/verify/", f"/verify/?code={signed.verify_code}"]),
     }
 
 
