@@ -249,7 +249,8 @@ def test_signature_date_four_characters_in_with_the_seal_over_it(world, tmp_path
     assert (name["left"] + name["right"]) / 2 == pytest.approx((date["left"] + date["right"]) / 2, abs=0.6)
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         page = pdf.pages[pages.index(last)]
-        images = page.images
+        # the seal, and below the text block the verification mark's QR code
+        images = [image for image in page.images if image["top"] * MM < BOTTOM]
         assert len(images) == 1
         image = images[0]
         width = (image["x1"] - image["x0"]) * MM
@@ -261,7 +262,8 @@ def test_signature_date_four_characters_in_with_the_seal_over_it(world, tmp_path
         assert top - (body_above[-1]["top"] + PITCH) < PITCH  # within one line of the body
     unsealed = render_letter_pdf(letter, seal=False)
     with pdfplumber.open(io.BytesIO(unsealed)) as pdf:
-        assert all(not page.images for page in pdf.pages)
+        # no seal anywhere; only the verification mark's QR code, below the text block
+        assert all(image["top"] * MM > BOTTOM for page in pdf.pages for image in page.images)
 
 
 def test_draft_preview_is_marked_and_has_no_number(world):
@@ -333,7 +335,8 @@ def test_hostile_template_markup_fetches_and_embeds_nothing(listener):
     assert "/EmbeddedFiles" not in str(names)
     assert b"root:x:0:0" not in data
     with pdfplumber.open(io.BytesIO(data)) as pdf:
-        assert all(not page.images for page in pdf.pages)
+        # no seal anywhere; only the verification mark's QR code, below the text block
+        assert all(image["top"] * MM > BOTTOM for page in pdf.pages for image in page.images)
 
 
 def test_a_signed_letter_renders_from_its_frozen_text(world):

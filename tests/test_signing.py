@@ -128,6 +128,10 @@ def test_a_time_stamping_server_that_is_gone_stores_nothing_and_says_why(world, 
         letter_store_pdf(letter=letter)
     letter.refresh_from_db()
     assert not letter.pdf and letter.pdf_sha256 == ""
+    # a download meanwhile is told why, on the page for an unavailable PDF
+    response = page_as(world.lead_officer, reverse("replies:letter_pdf", args=[letter.pk]))
+    assert "时间戳服务器" in response.content.decode()
+    assert response["Content-Type"].startswith("text/html")
     # back again: the PDF is stored on the next try (the download's), time-stamped
     server = TimeStampingServer()
     try:

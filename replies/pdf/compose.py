@@ -8,7 +8,6 @@ approved sections before); :func:`compose` places every element on the grid of
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 
@@ -41,6 +40,8 @@ from .layout import (
     measure,
     title_lines,
 )
+from .marks import place_verification
+from .sheets import Inset, Rule, Seal, Sheet, Text
 
 SMALL_CHAR = SMALL_PT * PT_MM
 
@@ -137,67 +138,6 @@ def _today():
 
 def _paragraphs(text: str) -> list[str]:
     return [p.strip() for p in (text or "").split("\n") if p.strip()]
-
-
-# ---------------------------------------------------------------- placed elements
-
-
-@dataclass
-class Text:
-    line: Line
-    top: float
-    height: float = PITCH
-    red: bool = False
-
-
-@dataclass
-class Rule:
-    top: float
-    left: float
-    width: float
-    thickness: float
-    red: bool = False
-
-
-@dataclass
-class Seal:
-    url: str
-    top: float
-    left: float
-    size: float
-
-
-@dataclass
-class Inset:
-    """An attachment's page or image placed in a box of the text block (mm from its corner)."""
-
-    attachment: int
-    kind: str
-    page: int  # a PDF's page index
-    top: float
-    height: float
-
-
-@dataclass
-class Code:
-    """The QR code of a verification code, placed in a square of ``size`` mm."""
-
-    code: str
-    top: float
-    left: float
-    size: float
-
-
-@dataclass
-class Sheet:
-    """One printed page: its number and everything on it."""
-
-    number: int
-    texts: list[Text] = field(default_factory=list)
-    rules: list[Rule] = field(default_factory=list)
-    seal: Seal | None = None
-    inset: Inset | None = None
-    qr: Code | None = None
 
 
 def _line(text: str, role: str = "body", css_class: str = "body", x: float = 0.0,
@@ -356,54 +296,6 @@ def place_record(sheets: list[Sheet], record: list[list[Line]], *, letter_style:
             target.rules.append(Rule((ROWS - issuer_rows) * PITCH, 0.0, BLOCK_WIDTH, 0.25))
         target.rules.append(Rule(BLOCK_HEIGHT - 0.35, 0.0, BLOCK_WIDTH, 0.35))
     return unnumbered
-
-
-# The verification mark: a QR code of the verification address, with the code beside it,
-# below the text block of the last page — under the page number (7 mm below the block,
-# 4号), clear of everything GB/T 9704 places; on page one of 信函格式, under its foot rule.
-QR_MM = 13.0
-QR_TOP = BLOCK_HEIGHT + 13.0  # 275 mm from the top of the page; 9 mm above its edge
-QR_TOP_UNDER_FOOT_RULE = BLOCK_HEIGHT + 17.0
-MARK_PT = 9.0
-
-
-def verification_url(code: str) -> str:
-    from .. import verification
-
-    return f"{settings.SITE_URL}/verify/?code={verification.display(code)}"
-
-
-@functools.lru_cache(maxsize=256)
-def qr_png(url: str) -> bytes:
-    """The QR code of ``url`` as a PNG of one pixel a module, printed without smoothing (kept:
-    a letter is printed again and again)."""
-    import io
-
-    import segno
-
-    out = io.BytesIO()
-    segno.make(url, error="m").save(out, kind="png", scale=1, border=0)
-    return out.getvalue()
-
-
-def place_verification(sheet: Sheet, code: str, *, first_page_rule: bool = False) -> None:
-    from .. import verification
-
-    top = QR_TOP_UNDER_FOOT_RULE if first_page_rule else QR_TOP
-    left = BLOCK_WIDTH / 2 - 35.0
-    sheet.qr = Code(code, top, left, QR_MM)
-    text_left = left + QR_MM + 3.0
-    room = BLOCK_WIDTH - text_left
-    lines = [f"验证码：{verification.display(code)}", f"核验：{settings.SITE_URL}/verify/"]
-    height = MARK_PT * PT_MM * 1.25
-    for index, text in enumerate(lines):
-        size = MARK_PT
-        natural = measure(text, stack("body"), size, 0.0)
-        if natural > room:  # a long site address is set smaller, never past the block's edge
-            size = MARK_PT * room / natural
-            natural = room
-        line = Line(text, "body", size, text_left, 0.0, natural, False, "verification")
-        sheet.texts.append(Text(line, top + 2.0 + index * (height + 1.5), height))
 
 
 def attachment_note(titles: list[str]) -> list[Line]:

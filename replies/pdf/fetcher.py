@@ -53,7 +53,7 @@ class LetterURLFetcher(URLFetcher):
     def _qr(self, url, code):
         """The QR code of a letter's verification address: one pixel a module (drawn sharp)."""
         from .. import verification
-        from .compose import qr_png, verification_url
+        from .marks import qr_png, verification_url
 
         if verification.parse(code) != code:
             return self._refuse(url)

@@ -8,6 +8,7 @@ import logging
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
+from agencies.certificates import CertificateError
 from core.actions import action
 from core.workflow import (
     DomainError,
@@ -85,7 +86,10 @@ def letter_pdf_bytes(*, letter: ReplyLetter) -> bytes:
     earlier system) gets it stored now. A file that is missing or altered is refused.
     """
     if not letter.pdf or not letter.pdf_sha256:
-        letter = letter_store_pdf(letter=letter)
+        try:
+            letter = letter_store_pdf(letter=letter)
+        except CertificateError as error:  # the certificate, or the time-stamping server
+            raise StoredPDFError(error.message) from error
     try:
         with letter.pdf.open("rb") as stored:
             data = stored.read()
