@@ -200,9 +200,11 @@ def test_a_letter_with_an_attachment_is_signed_and_printed(world, journey, viewp
     response = page.request.get(f"{approver.base_url}/letters/{letter.pk}/pdf/")
     reader = PdfReader(io.BytesIO(response.body()))
     texts = [p.extract_text().replace(" ", "") for p in reader.pages]
-    assert "附件：测试市行业协会名录" in "".join(texts[:-1])
-    assert "附件1" in texts[-1] and "INDUSTRYASSOCIATIONLIST" in texts[-1]
-    assert f"—{len(reader.pages)}—" in texts[-1]
+    assert "附件：测试市行业协会名录" in "".join(texts[:-2])
+    assert "附件1" in texts[-2] and "INDUSTRYASSOCIATIONLIST" in texts[-2]
+    # the 版记 after the attachment, the page numbers going on through both
+    assert "抄送" in texts[-1] and "抄送" not in "".join(texts[:-1])
+    assert f"—{len(reader.pages) - 1}—" in texts[-2] and f"—{len(reader.pages)}—" in texts[-1]
     approver.shot("signed-with-attachment")
 
 
