@@ -133,6 +133,7 @@ class FileCheck:
 def check_file(data: bytes, code: str | None = None) -> FileCheck:
     """Compare an uploaded PDF with the stored signed letter: the one whose code is given,
     else the one it is byte for byte, else the one whose code it prints."""
+    import functools
     import hashlib
 
     from django.utils.translation import gettext as _
@@ -142,14 +143,17 @@ def check_file(data: bytes, code: str | None = None) -> FileCheck:
     from .services.stored import StoredPDFError, letter_pdf_bytes
     from .signing import check_signature
 
+    # what is read from the upload, read once however many questions need it
+    keywords = functools.cache(lambda: _keywords(data))
+    theirs = functools.cache(lambda: _text_of(data))
     result = FileCheck(sha256=hashlib.sha256(data).hexdigest())
     exact = _signed_letters().filter(pdf_sha256=result.sha256).first()
     letter = find_letter(code) if code else None
     if code and letter is None:
         return result
     if letter is None:
-        letter = (exact or find_letter(found_in_bytes(data) or found_in_bytes(_keywords(data)))
-                  or find_letter(found_in_text("".join(_text_of(data)))))
+        letter = (exact or find_letter(found_in_bytes(data) or found_in_bytes(keywords()))
+                  or find_letter(found_in_text("".join(theirs()))))
     if letter is None:
         return result
     result.letter = letter
@@ -164,11 +168,10 @@ def check_file(data: bytes, code: str | None = None) -> FileCheck:
         result.differences.append(_("这是另一封答复函（%(number)s）的签发稿，不是验证码所指的答复函。")
                                   % {"number": exact.number})
         return result
-    keywords = _keywords(data)
-    if PUBLISHED_MARK in keywords:
+    if PUBLISHED_MARK in keywords():
         result.differences.append(_("这是公开栏发布的公开版（联系方式已隐去、不含附件），不是签发稿本身，"
                                     "与签发稿不同是正常的；签发稿的信息见下方。"))
-    elif UNSEALED_MARK in keywords:
+    elif UNSEALED_MARK in keywords():
         result.differences.append(_("这是系统生成的无印章打印版（供加盖实物印章），不是电子签发稿本身，"
                                     "没有数字签名是正常的；签发稿的信息见下方。"))
     try:
@@ -184,5 +187,5 @@ def check_file(data: bytes, code: str | None = None) -> FileCheck:
         result.differences.append(
             _("文件大小不同：上传的文件%(theirs)d字节，存档签发稿%(ours)d字节（文件被改动或另存过）。")
             % {"theirs": len(data), "ours": len(stored)})
-    result.differences.append(_first_difference(_text_of(stored), _text_of(data)))
+    result.differences.append(_first_difference(_text_of(stored), theirs()))
     return result

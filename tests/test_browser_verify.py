@@ -5,28 +5,24 @@ not)."""
 from __future__ import annotations
 
 import pytest
-from django.db import connections
 from playwright.sync_api import expect
 
 from agencies.demo_certificates import make_demo_certificates
 from agencies.models import Agency
 from replies import services as rs
 from replies.models import ReplyLetter
-from tests.test_browser_proposers import DESK, PHONE, click_and_wait, fits
+
+# the proposer journeys' fixtures: connections closed beside the browser, media in tmp_path
+from tests.test_browser_proposers import (  # noqa: F401 (autouse fixtures)
+    DESK,
+    PHONE,
+    _close_connections_opened_beside_the_browser,
+    _media,
+    click_and_wait,
+    fits,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(autouse=True)
-def _close_connections_opened_beside_the_browser(browser):
-    yield
-    connections.close_all()
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.LETTER_PREVIEW_CACHE_SECONDS = 0
 
 
 def test_a_letter_signed_in_the_browser_verifies_by_code_and_by_upload(world, journey, tmp_path):
