@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "core",
+    "workcalendar",
     "history",
     "agencies",
     "proposals",

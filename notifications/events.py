@@ -281,6 +281,21 @@ def extension_decided(*, request, actor=None) -> list[Notification]:
     )
 
 
+@_in_site_language
+def due_recalculated(*, assignment, old, reason: str, actor=None) -> list[Notification]:
+    """The working calendar changed and with it a due date: the agency's officers and approvers."""
+    proposal = assignment.proposal
+    words = {**_proposal_words(proposal), "agency": assignment.agency.short_name,
+             "old": day(old), "new": day(assignment.due_on), "reason": reason}
+    return notify(
+        recipients=agency_staff([assignment.agency_id]), kind=Kind.DUE_RECALCULATED,
+        title=_("办理期限已调整：第%(number)s号提案") % words,
+        text=_("因%(reason)s，%(agency)s办理第%(number)s号提案《%(title)s》的期限由%(old)s调整为%(new)s。")
+        % words,
+        link=_handling_link(proposal), proposal=proposal, actor=actor,
+    )
+
+
 # ---------------------------------------------------------------- releases (退办申请)
 
 

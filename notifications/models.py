@@ -35,6 +35,7 @@ class Notification(models.Model):
         RELEASE_REQUESTED = "release_requested", _("退办申请待审批")
         RELEASE_DECIDED = "release_decided", _("退办申请已审批")
         DUE_REMINDER = "due_reminder", _("办理期限提醒")
+        DUE_RECALCULATED = "due_recalculated", _("办理期限已按新日历调整")
         OVERDUE_DIGEST = "overdue_digest", _("逾期汇总")
         # to proposers
         PROPOSAL_REVIEWED = "proposal_reviewed", _("提案已审查")

@@ -12,3 +12,9 @@ class ProposalsConfig(AppConfig):
         from .answers import refresh_touched
 
         actions.on_finish(refresh_touched)
+
+        from workcalendar.calendar import calendar_changed
+
+        from .recalculation import on_calendar_changed
+
+        calendar_changed.connect(on_calendar_changed, dispatch_uid="proposals.recalculate_due_dates")

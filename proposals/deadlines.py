@@ -1,9 +1,10 @@
 """办理期限: due dates in calendar days, calendar months or working days.
 
-Working days follow China's official calendar (the ``chinesecalendar`` package): public
-holidays are skipped, and the weekend days worked in their place (调休上班日) count as
-working days. The calendar is published a year at a time; a date in a year it does
-not cover raises :class:`UnknownCalendarYear` instead of guessing.
+Working days follow the deployment's working calendar (:mod:`workcalendar`, seeded from
+China's official calendar as the ``chinesecalendar`` package knows it): public holidays
+are skipped, and the weekend days worked in their place (调休上班日) count as working
+days. The calendar is published a year at a time; a date in a year not marked complete
+raises :class:`UnknownCalendarYear` instead of guessing.
 
 How counting starts: the start date (the day of assignment, 交办日期) is day 0 and does
 not count. "N working days" ends on the N-th working day after it; "N days" ends N
@@ -23,10 +24,11 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
-import chinese_calendar
 from django.db import models
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
+
+from workcalendar.calendar import WorkingCalendar, shown_name
 
 
 class Unit(models.TextChoices):
@@ -55,7 +57,9 @@ class UnknownCalendarYear(ValueError):
     def __init__(self, year: int):
         self.year = year
         super().__init__(
-            gettext("尚无%(year)s年的法定节假日安排，无法按工作日计算期限。") % {"year": year}
+            gettext("尚无%(year)s年的法定节假日安排，无法按工作日计算期限。请系统管理员在管理后台"
+                    "“工作日历”中录入%(year)s年的节假日和调休上班日并标记为已完整录入，"
+                    "或用 manage.py load_calendar 导入。") % {"year": year}
         )
 
 
@@ -65,10 +69,7 @@ def holiday_name(name: str | None) -> str:
         return ""
     if name in HOLIDAY_NAMES:
         return str(HOLIDAY_NAMES[name])
-    try:
-        return chinese_calendar.Holiday(name).chinese
-    except ValueError:
-        return name
+    return shown_name(name)
 
 
 def day_text(day: datetime.date, *, with_year: bool = False) -> str:
@@ -202,18 +203,16 @@ def add_calendar_months(start: datetime.date, n: int) -> DueDate:
     return DueDate(start, n, Unit.CALENDAR_MONTHS, datetime.date(year, month, day))
 
 
-def _detail(day: datetime.date) -> tuple[bool, bool, str | None]:
-    """(is a working day, is a public holiday, the holiday's name) on the official calendar."""
-    try:
-        working = chinese_calendar.is_workday(day)
-        off, name = chinese_calendar.get_holiday_detail(day)
-    except NotImplementedError:
-        raise UnknownCalendarYear(day.year) from None
-    return working, off and name is not None, name
+def _detail(calendar: WorkingCalendar, day: datetime.date) -> tuple[bool, bool, str]:
+    """(is a working day, is a public holiday, the holiday's name) on the working calendar."""
+    found = calendar.detail(day)
+    if found is None:
+        raise UnknownCalendarYear(day.year)
+    return found
 
 
-def add_working_days(start: datetime.date, n: int) -> DueDate:
-    """The ``n``-th working day after ``start`` on China's official calendar.
+def add_working_days(start: datetime.date, n: int, calendar: WorkingCalendar | None = None) -> DueDate:
+    """The ``n``-th working day after ``start`` on the working calendar.
 
     Public holidays are skipped and 调休 weekend days count; the holidays and make-up
     days met after ``start`` up to the due date are named in the result.
@@ -222,11 +221,12 @@ def add_working_days(start: datetime.date, n: int) -> DueDate:
     day, counted = start, 0
     spans: list[HolidaySpan] = []
     makeup: list[MakeupDay] = []
+    calendar = calendar or WorkingCalendar()
     if n == 0:
-        _detail(start)  # the year must still be known for the answer to mean anything
+        _detail(calendar, start)  # the year must still be known for the answer to mean anything
     while counted < n:
         day += datetime.timedelta(days=1)
-        working, holiday, name = _detail(day)
+        working, holiday, name = _detail(calendar, day)
         if working:
             counted += 1
             if name and day.weekday() >= 5:
@@ -241,10 +241,12 @@ def add_working_days(start: datetime.date, n: int) -> DueDate:
     return DueDate(start, n, Unit.WORKING_DAYS, day, tuple(spans), tuple(makeup))
 
 
-def due_date(start: datetime.date, amount: int, unit: str) -> DueDate:
-    """The due date ``amount`` ``unit`` after ``start``."""
+def due_date(start: datetime.date, amount: int, unit: str,
+             calendar: WorkingCalendar | None = None) -> DueDate:
+    """The due date ``amount`` ``unit`` after ``start`` (working days on ``calendar``,
+    by default the database's as it is now)."""
     if unit == Unit.WORKING_DAYS:
-        return add_working_days(start, amount)
+        return add_working_days(start, amount, calendar)
     if unit == Unit.CALENDAR_MONTHS:
         return add_calendar_months(start, amount)
     if unit == Unit.CALENDAR_DAYS:

@@ -58,6 +58,7 @@ TARGETS = {
     "agencies_agency": "agency.lead",
     "agencies_membership": "membership.lead_officer",
     "agencies_signingcertificate": "certificate.lead",
+    "workcalendar_calendaryear": "calendar.2026",
     "replies_adoptionstatus": "adoption",
     "replies_section": "section.lead_submitted",
     "replies_replyletter": "letter.signed",
@@ -165,6 +166,11 @@ agencies_signingcertificate_add                         -                       
 agencies_signingcertificate_change                      -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok
 agencies_signingcertificate_history                     -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok
 agencies_signingcertificate_delete                      -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok
+workcalendar_calendaryear_changelist                    -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok
+workcalendar_calendaryear_add                           -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok
+workcalendar_calendaryear_change                        -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok
+workcalendar_calendaryear_history                       -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok
+workcalendar_calendaryear_delete                        -                       login     forbidden forbidden forbidden forbidden forbidden forbidden forbidden ok
 replies_adoptionstatus_changelist           -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 replies_adoptionstatus_add                  -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
 replies_adoptionstatus_change               -                       login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok
@@ -308,6 +314,7 @@ def _objects(walk) -> dict[str, object]:
         "agency.lead": Agency.objects.get(pk=walk.lead),
         "membership.lead_officer": Membership.objects.get(user=walk.users["lead_officer"]),
         "certificate.lead": _certificate(walk.lead),
+        "calendar.2026": _calendar_year(2026),
         "adoption": AdoptionStatus.objects.get(pk=walk.adoption),
         "counter": DocumentCounter.objects.order_by("pk").first(),
         "user.lead_officer": walk.users["lead_officer"],
@@ -450,6 +457,14 @@ def test_the_admin_table_fails_on_a_wrong_expectation(walked):
         assert outcome(request(walked, row, "office")) == "ok"
     finally:
         RoleAccessMixin.scoped = original
+
+
+def _calendar_year(year: int):
+    from workcalendar.calendar import WorkingCalendar
+    from workcalendar.models import CalendarYear
+
+    WorkingCalendar().year(year)  # copied from the package if the walk's database lost it
+    return CalendarYear.objects.get(year=year)
 
 
 def _certificate(agency_id: int):

@@ -34,6 +34,9 @@ from tests.factories import AgencyFactory, SessionFactory, proposal_for, proposa
 
 D = datetime.date
 
+# Working days are counted on the database's calendar (seeded from the official one).
+pytestmark = pytest.mark.django_db
+
 
 def page_text(response) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))

@@ -7,6 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+pytestmark = pytest.mark.django_db
+
 
 def run(*args) -> str:
     out = StringIO()

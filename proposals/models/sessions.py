@@ -192,13 +192,13 @@ class Session(models.Model):
             return gettext("答复后%(period)s") % {"period": period_text(*self.period(kind))}
         return rule_text(*self.period(kind))
 
-    def due_date(self, kind: str, start) -> DueDate:
+    def due_date(self, kind: str, start, calendar=None) -> DueDate:
         """The due date of period ``kind`` counted from ``start``, with its computation.
 
         Raises ``UnknownCalendarYear`` for a working-day period in a year whose official
         calendar is not known yet.
         """
-        return due_date(start, *self.period(kind))
+        return due_date(start, *self.period(kind), calendar=calendar)
 
     def due_date_for(self, role: str, assigned_on) -> DueDate:
         """The default deadline of an assignment: co-handlers (会办) answer the lead agency,
