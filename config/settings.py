@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "agencies",
     "proposals",
     "replies",
+    "followup",
     "notifications",
     "members",
     "public",
@@ -69,6 +70,8 @@ MIDDLEWARE = [
     # Proposer accounts reach only the proposer pages, the portal and their notifications.
     "members.middleware.ProposerFenceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The working calendar is read once per request, however many due dates a page shows.
+    "workcalendar.middleware.CalendarPerRequest",
 ]
 
 ROOT_URLCONF = "config.urls"

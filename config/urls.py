@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("proposals/", include("proposals.urls")),
     path("search/", include("search.urls")),
+    path("followup/", include("followup.urls")),
     path("notifications/", include("notifications.urls")),
     path("my/", include("members.urls")),
     path("public/", include("public.urls")),

@@ -299,12 +299,15 @@ class _Loader(Stories):
                 "due_on": due_on}
 
     def section(self, proposal: Proposal, ordinal: int, code: str, body: str, *,
-                adoption: str = "adopted", upto: str = "approved", reason: str = ""):
-        """An agency's section, taken as far as ``upto``: draft, submitted, returned or approved."""
+                adoption: str = "adopted", upto: str = "approved", reason: str = "", commitment=None):
+        """An agency's section, taken as far as ``upto``: draft, submitted, returned or approved.
+        正在落实 and 列入计划 carry ``commitment`` (what, due_on), by default the text by year's end."""
         officer, approver = self.officers[code], self.approvers[code]
+        if commitment is None and adoption in ("in_progress", "planned"):
+            commitment = (body, D(2023, 12, 31))
         section = reply_services.section_create(
             recommendation=proposal.recommendations.get(ordinal=ordinal),
-            agency=self.agencies[code], adoption=adoption, body=body, actor=officer,
+            agency=self.agencies[code], adoption=adoption, body=body, actor=officer, commitment=commitment,
         )
         if upto == "draft":
             return section

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
+from followup import services as followup
 from proposals import attachments, contacts, extensions, releases
 from proposals import services as proposal_services
 from proposals.models import Proposal
@@ -157,7 +158,8 @@ class Stories:
         self.section(proposal, 1, "mzj", "市民政局计划年内新增长者饭堂二十个，并推动村（社区）助餐点全覆盖。",
                      adoption="planned")
         self.section(proposal, 2, "mzj", "市民政局已在三个镇街试点家庭养老床位，今年起逐步在全市推广。",
-                     adoption="in_progress")
+                     adoption="in_progress",
+                     commitment=("6月底前将家庭养老床位服务推广到全市所有镇街。", D(2023, 6, 30)))
         contacts.contact_record(
             proposal=proposal, agency=self.agencies["mzj"], contacted_on=D(2023, 6, 28), way="phone",
             participants="农工党中山市委会社会服务部；市民政局养老服务科", actor=self.officers["mzj"],
@@ -272,9 +274,13 @@ class Stories:
         if not proposal:
             return
         self.assign(proposal, on=D(2023, 3, 6), separate=("gxj", "tcj"))
-        self.section(proposal, 1, "gxj", "市工信局正在规划建设预制菜产业园，配套冷链物流和检测中心。",
-                     adoption="in_progress")
+        section = self.section(proposal, 1, "gxj", "市工信局正在规划建设预制菜产业园，配套冷链物流和检测中心。",
+                               adoption="in_progress",
+                               commitment=("9月底前完成预制菜产业园一期建设，建成冷链物流和检测中心。", D(2023, 9, 30)))
         self.letter(proposal, "gxj", upto="signed", signed_on=D(2023, 6, 1))
+        followup.commitment_report(
+            commitment=section.commitment, status="partly", actor=self.officers["gxj"],
+            text="产业园一期主体工程已完工，冷链物流中心正在设备安装，检测中心预计8月底投入使用。")
         self.section(proposal, 2, "tcj", "市投促局已把预制菜列入年度重点招商产业目录。", upto="draft")
 
     def released_charging_piles(self):

@@ -18,6 +18,7 @@ from core import files
 from core.pages import allowed, refuse
 from core.roles import is_proposer, proposer_of
 from core.workflow import ConcurrentEdit, DomainError
+from followup import selectors as followup_selectors
 from proposals.ratings import latest_ratings
 from proposals.services import common
 from replies.services import StoredPDFError, letter_pdf_bytes
@@ -281,6 +282,9 @@ def proposal_detail(request, pk: int):
         "letters": proposal.signed_letters, "form": form, "mine": mine, "refusal": refusal,
         "window": services.rating_window(proposal),
         "status": _public_state(proposal),
+        "commitments": followup_selectors.of_proposal(
+            proposal, agencies={letter.agency_id for letter in proposal.signed_letters}),
+        "today": common.today(),
     }, status=200)
 
 

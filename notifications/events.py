@@ -296,6 +296,20 @@ def due_recalculated(*, assignment, old, reason: str, actor=None) -> list[Notifi
     )
 
 
+@_in_site_language
+def commitment_reported(*, commitment, report, actor=None) -> list[Notification]:
+    """An agency reported a commitment's progress: the liaison staff, who follow it up."""
+    proposal = commitment.proposal
+    words = {**_proposal_words(proposal), "agency": commitment.agency.short_name,
+             "status": report.get_status_display(), "what": commitment.what[:60]}
+    return notify(
+        recipients=liaison_staff(), kind=Kind.COMMITMENT_REPORTED,
+        title=_("承诺落实进展：第%(number)s号提案（%(status)s）") % words,
+        text=_("%(agency)s报告第%(number)s号提案《%(title)s》的承诺事项“%(what)s”：%(status)s。") % words,
+        link=reverse("followup:detail", args=[commitment.pk]), proposal=proposal, actor=actor,
+    )
+
+
 # ---------------------------------------------------------------- releases (退办申请)
 
 

@@ -36,6 +36,7 @@ class Notification(models.Model):
         RELEASE_DECIDED = "release_decided", _("退办申请已审批")
         DUE_REMINDER = "due_reminder", _("办理期限提醒")
         DUE_RECALCULATED = "due_recalculated", _("办理期限已按新日历调整")
+        COMMITMENT_REPORTED = "commitment_reported", _("承诺落实进展")
         OVERDUE_DIGEST = "overdue_digest", _("逾期汇总")
         # to proposers
         PROPOSAL_REVIEWED = "proposal_reviewed", _("提案已审查")

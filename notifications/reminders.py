@@ -1,8 +1,10 @@
-"""What the daily reminders say: each agency's assignments due soon or overdue.
+"""What the daily reminders say: each agency's assignments due soon or overdue, and its
+commitments (承诺事项) not yet kept that are due within a week or overdue.
 
 Reads only. An assignment is due soon or overdue by the proposals app's own rules
 (``Assignment.objects.due_soon`` / ``overdue``: pending, and within its session's
 ``due_soon_days`` or past its due date); an agency that has answered is not reminded.
+A commitment reported 落实 is not reminded either.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from agencies.models import Agency, Membership
+from followup.selectors import due_by_agency as commitments_due
 from proposals.models import Assignment
 
 from .recipients import liaison_staff
@@ -38,12 +41,37 @@ class DueItem:
         return max(0, -self.days_left)
 
 
+@dataclass(frozen=True)
+class CommitmentItem:
+    """One commitment in a reminder."""
+
+    pk: int
+    number: str
+    title: str
+    what: str
+    due_on: datetime.date
+    days_left: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def days_overdue(self) -> int:
+        return max(0, -self.days_left)
+
+
 @dataclass(eq=False)
 class AgencyItems:
-    """An agency's items, by due date: the most overdue first."""
+    """An agency's items, by due date: the most overdue first; then its commitments."""
 
     agency: Agency
     items: list[DueItem] = field(default_factory=list)
+    commitments: list[CommitmentItem] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.items) + len(self.commitments)
 
     @property
     def overdue(self) -> list[DueItem]:
@@ -55,7 +83,7 @@ class AgencyItems:
 
     @property
     def worst_days_overdue(self) -> int:
-        return max((item.days_overdue for item in self.items), default=0)
+        return max((item.days_overdue for item in [*self.items, *self.commitments]), default=0)
 
 
 @dataclass
@@ -67,7 +95,7 @@ class OfficerReminder:
 
     @property
     def count(self) -> int:
-        return sum(len(group.items) for group in self.agencies)
+        return sum(group.count for group in self.agencies)
 
 
 @dataclass
@@ -79,7 +107,18 @@ class LiaisonDigest:
 
     @property
     def count(self) -> int:
-        return sum(len(group.items) for group in self.agencies)
+        return sum(group.count for group in self.agencies)
+
+
+def _add_commitments(groups: dict[int, AgencyItems], today: datetime.date, *, overdue_only: bool) -> None:
+    for agency_id, commitments in commitments_due(today).items():
+        for commitment in commitments:
+            if overdue_only and commitment.due_on >= today:
+                continue
+            group = groups.setdefault(agency_id, AgencyItems(commitment.agency))
+            group.commitments.append(CommitmentItem(
+                pk=commitment.pk, number=commitment.proposal.number, title=commitment.proposal.title,
+                what=commitment.what, due_on=commitment.due_on, days_left=(commitment.due_on - today).days))
 
 
 def _by_agency(assignments, today: datetime.date) -> dict[int, AgencyItems]:
@@ -109,7 +148,9 @@ def due_by_agency(today: datetime.date) -> dict[int, AgencyItems]:
     """Each agency's assignments due soon or overdue on ``today``, by agency id."""
     overdue = Assignment.objects.overdue(today).values("pk")
     due_soon = Assignment.objects.due_soon(today).values("pk")
-    return _by_agency(_assignments(Q(pk__in=overdue) | Q(pk__in=due_soon)), today)
+    groups = _by_agency(_assignments(Q(pk__in=overdue) | Q(pk__in=due_soon)), today)
+    _add_commitments(groups, today, overdue_only=False)
+    return groups
 
 
 def officer_reminders(today: datetime.date) -> list[OfficerReminder]:
@@ -130,9 +171,10 @@ def officer_reminders(today: datetime.date) -> list[OfficerReminder]:
 
 def liaison_digest(today: datetime.date) -> LiaisonDigest:
     """The overdue assignments of every agency, the agency most overdue first."""
-    groups = list(_by_agency(_assignments(Q(pk__in=Assignment.objects.overdue(today).values("pk"))),
-                             today).values())
-    groups.sort(key=lambda group: (-group.worst_days_overdue, -len(group.items), group.agency.code))
+    by_agency = _by_agency(_assignments(Q(pk__in=Assignment.objects.overdue(today).values("pk"))), today)
+    _add_commitments(by_agency, today, overdue_only=True)
+    groups = list(by_agency.values())
+    groups.sort(key=lambda group: (-group.worst_days_overdue, -group.count, group.agency.code))
     for group in groups:
         group.items.sort(key=lambda item: (item.due_on, item.number))
     return LiaisonDigest(recipients=list(liaison_staff()), agencies=groups)

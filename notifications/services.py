@@ -168,6 +168,9 @@ def _officer_message(reminder: OfficerReminder, today: datetime.date) -> _Messag
         _("%(agency)s：已逾期 %(overdue)s 件，即将到期 %(soon)s 件。")
         % {"agency": group.agency.short_name, "overdue": len(group.overdue),
            "soon": len(group.due_soon)}
+        + (_("承诺事项待落实 %(count)s 项（逾期 %(late)s 项）。") % {
+            "count": len(group.commitments), "late": sum(1 for c in group.commitments if c.overdue)}
+           if group.commitments else "")
         for group in reminder.agencies
     )
     link = reverse("replies:inbox")
@@ -188,7 +191,7 @@ def _digest_message(user, digest: LiaisonDigest, today: datetime.date) -> _Messa
             "%(agency)s：逾期 %(count)s 件，最长逾期 %(worst)s 天。",
             "%(agency)s：逾期 %(count)s 件，最长逾期 %(worst)s 天。",
             group.worst_days_overdue,
-        ) % {"agency": group.agency.short_name, "count": len(group.items),
+        ) % {"agency": group.agency.short_name, "count": group.count,
              "worst": group.worst_days_overdue}
         for group in digest.agencies
     )

@@ -28,7 +28,7 @@ from django.db import models
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from workcalendar.calendar import WorkingCalendar, shown_name
+from workcalendar.calendar import WorkingCalendar, current, shown_name
 
 
 class Unit(models.TextChoices):
@@ -221,7 +221,7 @@ def add_working_days(start: datetime.date, n: int, calendar: WorkingCalendar | N
     day, counted = start, 0
     spans: list[HolidaySpan] = []
     makeup: list[MakeupDay] = []
-    calendar = calendar or WorkingCalendar()
+    calendar = calendar or current()
     if n == 0:
         _detail(calendar, start)  # the year must still be known for the answer to mean anything
     while counted < n:

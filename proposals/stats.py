@@ -55,7 +55,9 @@ number of proposals, letters or agencies. The definitions:
     own current letters and approved sections. ``feedback``, ``satisfaction`` and
     ``satisfaction_rate`` are as for the session, over the proposals it answered as
     lead or separate handler (the proposer rates the reply letters); ``satisfied``
-    counts those 满意 or 基本满意 on the result. ``released`` counts its approved
+    counts those 满意 or 基本满意 on the result. ``commitments`` counts the commitments its approved sections made
+    (正在落实, 列入计划: ``made``), those reported 落实 (``kept``) and those past their date
+    and not kept (``overdue``). ``released`` counts its approved
     退办 requests (the assignments it gave back) and ``release_rate`` (退办率) is that
     over all it was given, kept or given back; an agency that gave back everything it
     was given has a row too. Rows come sorted with the most overdue
@@ -92,6 +94,7 @@ from django.utils import timezone
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy, pgettext
 
+from followup.selectors import counts_by_agency as commitment_counts
 from replies.models import AdoptionStatus, ReplyLetter, Section
 
 from .models import (
@@ -324,6 +327,7 @@ def _agency_rows(session: Session, today: datetime.date) -> list[dict]:
 def _by_agency(session: Session, today: datetime.date, classes: dict, adoption: dict,
                codes: list[str]) -> list[dict]:
     agencies = []
+    promised = commitment_counts(session, today)
     for row in _agency_rows(session, today):
         days_overdue = _days(row["days_overdue"]) if row["overdue"] else 0
         agency_classes = dict(classes.get(row["agency_id"], dict.fromkeys(settings.LETTER_CLASSES, 0)))
@@ -356,6 +360,7 @@ def _by_agency(session: Session, today: datetime.date, classes: dict, adoption: 
             "satisfaction_rate": satisfaction_rate,
             "released": row["released"],
             "release_rate": percent(row["released"], row["assigned"] + row["released"]),
+            "commitments": promised.get(row["agency_id"], {"made": 0, "kept": 0, "overdue": 0}),
         })
     return sort_agencies(agencies)
 
@@ -413,6 +418,8 @@ def session_statistics(session: Session, today: datetime.date | None = None) -> 
     stats["by_agency"] = _by_agency(session, today, classes, adoption, codes)
     stats["agencies"] = len(stats["by_agency"])
     stats["released"] = sum(row["released"] for row in stats["by_agency"])
+    stats["commitments"] = {key: sum(row["commitments"][key] for row in stats["by_agency"])
+                            for key in ("made", "kept", "overdue")}
     late = [row for row in stats["by_agency"] if row["overdue"]]
     stats["overdue_agencies"] = len(late)
     stats["overdue_assignments"] = sum(row["overdue"] for row in late)

@@ -7,10 +7,12 @@ import re
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from core.text import CC_TEXT, LONG_TEXT, REASON_TEXT
+from followup.rules import LONGEST_DAYS, WHAT_MAX, needs_commitment
 from proposals.models import Session
 
 from .composition import OTHER_CLASS_NEEDS_REASON
@@ -69,6 +71,16 @@ class SectionForm(forms.Form):
         help_text=_("每段另起一行；答复函中每段首行缩进两字。"),
         error_messages={"max_length": TOO_LONG},
     )
+    commitment_what = forms.CharField(
+        label=_("承诺事项"), required=False, max_length=WHAT_MAX, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("选择“正在落实”或“列入计划”时必填：写明将做什么。提案委将据此回头看。"),
+        error_messages={"max_length": TOO_LONG},
+    )
+    commitment_due = forms.DateField(
+        label=_("完成时限"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("承诺何时完成。"),
+        error_messages={"invalid": _("请填写有效的日期，例如2024-12-31。")},
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, section: Section | None = None, **kwargs):
@@ -85,6 +97,31 @@ class SectionForm(forms.Form):
 
     def clean_body(self) -> str:
         return _text(self.cleaned_data.get("body", ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        adoption = cleaned.get("adoption")
+        what = _text(cleaned.get("commitment_what") or "").strip()
+        due = cleaned.get("commitment_due")
+        if adoption is None or not needs_commitment(adoption):
+            cleaned["commitment"] = None
+            return cleaned
+        if not what:
+            self.add_error("commitment_what", _("“%(adoption)s”须写明承诺事项。") % {"adoption": adoption.label})
+        if due is None and "commitment_due" not in self.errors:
+            self.add_error("commitment_due", _("请填写完成时限。"))
+        elif due is not None:
+            today = timezone.localdate()
+            if due < today:
+                self.add_error("commitment_due", _("完成时限不能早于今天。"))
+            elif (due - today).days > LONGEST_DAYS:
+                self.add_error("commitment_due", _("完成时限不能超过五年。"))
+        cleaned["commitment"] = (what, due) if what and due else None
+        return cleaned
+
+    def commitment(self):
+        """(what, due_on) for the services, or None."""
+        return self.cleaned_data.get("commitment")
 
 
 class ReasonForm(forms.Form):

@@ -189,7 +189,7 @@ def letters_to_sign(user) -> QuerySet[ReplyLetter]:
 def proposal_recommendations(proposal: Proposal, user) -> QuerySet[Recommendation]:
     """The proposal's recommendations, each with the sections ``user`` may see (``visible_sections``)."""
     sections = (
-        Section.objects.visible_to(user).select_related("agency", "adoption")
+        Section.objects.visible_to(user).select_related("agency", "adoption", "commitment")
         .order_by("position", "id")
     )
     return proposal.recommendations.order_by("ordinal").prefetch_related(

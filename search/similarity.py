@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Case, F, IntegerField, Prefetch, Q, Sum, Value, When
 
@@ -109,18 +109,22 @@ def earlier_sessions(session: Session) -> Q:
     )
 
 
-def _proposal_texts(proposal: Proposal) -> list[str]:
+def proposal_texts(proposal: Proposal) -> list[str]:
     texts = [proposal.body]
     for recommendation in proposal.recommendations.all():
         texts += [recommendation.title, recommendation.body]
     return texts
 
 
-def _candidates(proposal: Proposal, terms: list[str]) -> list[int]:
-    """Ids of the proposals whose entries hold most of ``terms``, best first."""
+def candidates(proposal: Proposal, terms: list[str], *, limit: int = CANDIDATES,
+               among: Q | None = None) -> list[int]:
+    """Ids of the proposals whose entries hold most of ``terms``, best first: of this and
+    earlier sessions of the committee, and ``among`` (a condition on SearchEntry) if given."""
     entries = SearchEntry.objects.filter(
         earlier_sessions(proposal.session), kind__in=[Kind.PROPOSAL, Kind.RECOMMENDATION],
     ).exclude(proposal=proposal).exclude(proposal__merged_into=proposal)
+    if among is not None:
+        entries = entries.filter(among)
     if uses_index():
         query = " | ".join(f"'{term}'" for term in terms)
         entries = entries.filter(TermsMatch(F("terms"), Value(query)))
@@ -136,10 +140,10 @@ def _candidates(proposal: Proposal, terms: list[str]) -> list[int]:
             Value(0),
         ))
     found = entries.values("proposal_id").annotate(rank=rank).order_by("-rank", "-proposal_id")
-    return [row["proposal_id"] for row in found[:CANDIDATES]]
+    return [row["proposal_id"] for row in found[:limit]]
 
 
-def _documents(ids: list[int]) -> dict[int, Document]:
+def documents(ids: list[int]) -> dict[int, Document]:
     """The candidates' documents, from their index entries."""
     titles: dict[int, str] = {}
     texts: dict[int, list[str]] = {pk: [] for pk in ids}
@@ -156,10 +160,25 @@ def _documents(ids: list[int]) -> dict[int, Document]:
 
 
 @dataclass
+class EarlierAnswer:
+    """What an agency answered a similar proposal: its signed letter, the class and the
+    adoption statuses of its approved sections (列入计划, 正在落实 … are promises)."""
+
+    letter: ReplyLetter
+    adoptions: list[str]
+
+    @property
+    def agency(self):
+        return self.letter.agency
+
+
+@dataclass
 class Similar:
     proposal: Proposal
     score: float
     mergeable: bool
+    answers: list[EarlierAnswer] = field(default_factory=list)
+    earlier: bool = False
 
     @property
     def percent(self) -> int:
@@ -168,6 +187,27 @@ class Similar:
     @property
     def letters(self) -> list[ReplyLetter]:
         return self.proposal.final_letters
+
+
+def _answers(found: dict[int, Proposal]) -> dict[int, list[EarlierAnswer]]:
+    """Each proposal's signed letters with the adoption statuses of their agency's approved
+    sections: one query for all the sections."""
+    from replies.models import Section
+
+    adoptions: dict[tuple[int, int], list[str]] = {}
+    rows = Section.objects.filter(
+        recommendation__proposal_id__in=list(found), state=Section.State.APPROVED,
+    ).order_by("recommendation__ordinal", "position", "pk").values_list(
+        "recommendation__proposal_id", "agency_id", "adoption__label")
+    for proposal_id, agency_id, label in rows:
+        labels = adoptions.setdefault((proposal_id, agency_id), [])
+        if label and label not in labels:
+            labels.append(label)
+    return {
+        pk: [EarlierAnswer(letter, adoptions.get((pk, letter.agency_id), []))
+             for letter in proposal.final_letters]
+        for pk, proposal in found.items()
+    }
 
 
 def similar_proposals(proposal: Proposal, *, top: int = TOP,
@@ -179,15 +219,15 @@ def similar_proposals(proposal: Proposal, *, top: int = TOP,
     """
     from proposals.services.review import NOT_MERGEABLE_INTO
 
-    texts = _proposal_texts(proposal)
+    texts = proposal_texts(proposal)
     terms = distinctive_terms(proposal.title, texts)
     if not terms:
         return []
-    ids = _candidates(proposal, terms)
+    ids = candidates(proposal, terms)
     if not ids:
         return []
     own = Document.of(proposal.title, texts)
-    scores = {pk: similarity(own, document) for pk, document in _documents(ids).items()}
+    scores = {pk: similarity(own, document) for pk, document in documents(ids).items()}
     best = sorted((pk for pk in ids if scores[pk] >= min_score), key=lambda pk: (-scores[pk], -pk))
     best = best[:top]
     found = Proposal.objects.filter(pk__in=best).select_related("session", "merged_into").prefetch_related(
@@ -195,11 +235,13 @@ def similar_proposals(proposal: Proposal, *, top: int = TOP,
                  queryset=ReplyLetter.objects.final().select_related("agency").order_by("round", "id")),
     ).in_bulk()
     merging = proposal.state in Proposal.MOVES["merge"].sources
+    answers = _answers(found)
     return [
         Similar(
             proposal=found[pk], score=scores[pk],
             mergeable=merging and found[pk].session_id == proposal.session_id
             and found[pk].state not in NOT_MERGEABLE_INTO,
+            answers=answers[pk], earlier=found[pk].session_id != proposal.session_id,
         )
         for pk in best if pk in found
     ]

@@ -23,7 +23,7 @@ from replies import services as rs
 from replies.composition import letter_sections
 from replies.forms import TEXT_LIMIT
 from replies.models import AdoptionStatus, ReplyLetter, Section
-from tests.factories import AgencyFactory, history_of, proposal_in_state, user_in
+from tests.factories import AgencyFactory, commitment_for, history_of, proposal_in_state, user_in
 
 D = datetime.date
 LEAD_DUE, CO_DUE = D(2023, 6, 1), D(2023, 4, 1)
@@ -66,7 +66,7 @@ def section_of(world, proposal, agency, ordinal=1, body="已办理。", state="d
     )
     section = rs.section_create(
         recommendation=proposal.recommendations.get(ordinal=ordinal), agency=agency,
-        actor=officer, adoption=code, body=body,
+        actor=officer, adoption=code, body=body, commitment=commitment_for(code),
     )
     if state in ("submitted", "approved"):
         rs.section_submit(section=section, actor=officer)
@@ -144,6 +144,7 @@ def test_drafting_submitting_and_approving_through_the_pages(client, world):
 
     response = client.post(url("section_create", recommendation.pk), {
         "adoption": adoption("in_progress").pk, "body": "第一段。\r\n第二段。", "action": "save",
+        "commitment_what": "年内完成。", "commitment_due": str(datetime.date.today() + datetime.timedelta(days=100)),
     })
     assert response.status_code == 302
     section = Section.objects.get()

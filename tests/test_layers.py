@@ -9,7 +9,7 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("core", "workcalendar", "history", "agencies", "proposals", "replies", "notifications", "search", "members", "public",
+APPS = ("core", "workcalendar", "history", "agencies", "proposals", "replies", "followup", "notifications", "search", "members", "public",
         "demo", "config")
 MAX_LINES = 520
 

@@ -39,6 +39,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 
+from followup.models import Commitment
 from history.models import StateChange
 from members import services as members
 from members.models import OnlineProposal
@@ -105,6 +106,7 @@ TARGETS = {
     "replies:letter_attachment_delete": "attachment.letter",
     "proposals:contact_delete": "contact.lead",
     "proposals:release_decide": "release.pending",
+    "followup:detail": "commitment.lead",
     "proposals:release_withdraw": "release.pending",
     "proposals:feedback": "proposal.replied",
     "proposals:close": "proposal.replied",
@@ -289,6 +291,9 @@ members:accounts              GET    -                     login     ok        f
 members:accounts              POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok        forbidden forbidden forbidden
 members:accounts_import       POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok        forbidden forbidden forbidden
 members:account_active        POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok        forbidden forbidden forbidden
+followup:list                 GET    -                     login     ok        forbidden ok        ok        ok        ok        ok        ok        forbidden forbidden forbidden
+followup:detail               GET    -                     login     ok        missing   ok        ok        missing   missing   missing   ok        forbidden forbidden forbidden
+followup:detail               POST   -                     login     forbidden missing   ok        ok        missing   missing   missing   ok        forbidden forbidden forbidden
 public:list                   GET    -                     ok        ok        ok        ok        ok        ok        ok        ok        ok        ok        ok        ok
 public:letter                 GET    -                     ok        ok        ok        ok        ok        ok        ok        ok        ok        ok        ok        ok
 public:letter                 GET    letter.draft          missing   missing   missing   missing   missing   missing   missing   missing   missing   missing   missing   missing
@@ -436,6 +441,9 @@ class Walk:
                     "note": "电话听取意见。", "agency": ""}
         if name == "release_request":
             return {"reason": "不属于本单位职责。", "suggested_agency": str(self.third)}
+        if name == "detail" and row.name == "followup:detail":
+            version = Commitment.objects.get(pk=obj.pk).version
+            return {"status": "kept", "text": "已建成。", "version": str(version)}
         if name == "release_decide":
             return {"decision": "approve", "agency": str(self.third), "assigned_on": "", "due_on": "",
                     "note": ""}
@@ -611,6 +619,9 @@ def build_walk(media: str) -> Walk:
         "letter.review": review,
         "letter.signed": signed,
         "job.done": factories.finished_print_job(world, requested_by=world.office),
+        "commitment.lead": Commitment.objects.create(
+            section=sections["section.lead_approved"], proposal=handled, agency=lead,
+            what="年内建成产业园一期。", due_on=datetime.date(2023, 12, 31)),
     }
     assert objects["proposal.replied"].state == Proposal.State.REPLIED
     # The finished batch printed the signed letter (so confirming it marks that letter 已印发).

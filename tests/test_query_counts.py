@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from followup.models import Commitment
 from members import services as members
 from members.models import ProposerAccount
 from proposals import services as ps
@@ -99,7 +100,8 @@ def handled_proposal(world, size: int, separate: list) -> Proposal:
     co = {"officer": world.co_officer, "approver": world.co_approver}
     recommendations = list(proposal.recommendations.order_by("ordinal"))
     for recommendation in recommendations:
-        factories.section_by(recommendation, world.lead, "approved", **lead)
+        # 正在落实: each of the lead's parts makes a commitment (the follow-up pages grow too).
+        factories.section_by(recommendation, world.lead, "approved", adoption="in_progress", **lead)
         factories.section_by(recommendation, world.co, "submitted", **co)
     first, last = recommendations[0], recommendations[-1]
     factories.section_by(first, world.lead, "draft", **lead)
@@ -226,6 +228,7 @@ def populate(world, third, size: int) -> dict:
         "letter.draft": handled.letters.get(agency=world.lead),
         "letter.signed": replied.letters.get(),
         "job.done": factories.finished_print_job(world, requested_by=world.office),
+        "commitment.lead": Commitment.objects.get(section__recommendation=first, agency=world.lead),
     }
 
 

@@ -715,7 +715,7 @@ def test_reopen_revise_and_answer_again(world):
                                   recommendation__ordinal=1)
     rs.section_revise(section=section, actor=world.lead_officer, reason="重新办理")
     rs.section_update(section=section, actor=world.lead_officer, adoption="in_progress",
-                      body="二次答复的意见。")
+                      body="二次答复的意见。", commitment=("年内完成。", datetime.date(2023, 12, 31)))
     rs.section_submit(section=section, actor=world.lead_officer)
     rs.section_approve(section=section, actor=world.lead_approver)
 

@@ -166,7 +166,10 @@ def test_liaison_staff_see_similar_proposals_while_reviewing(client, world, simi
         assert percent in body
     letter = similar_world["letter"]
     assert reverse("replies:letter_pdf", args=[letter.pk]) in body
-    assert f"参阅答复（{letter.number}）" in body
+    # What was answered then: the agency, the class and the letter, and a note above the table.
+    assert reverse("replies:letter_detail", args=[letter.pk]) in body and letter.number in body
+    assert f"<span>{letter.agency.short_name}</span> · <span>{letter.klass}类</span>" in body
+    assert "与本提案相近，已答复" in body and "请留意当时答复中的承诺" in body
     assert body.count(f'action="{reverse("proposals:merge", args=[proposal.pk])}"') == 1
     assert f'name="into" value="{similar_world["title_only"].pk}"' in body
     # The proposal merged into it is listed as such, not as a similar one.

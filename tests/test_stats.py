@@ -153,6 +153,8 @@ def test_every_statistic_per_agency(counted):
         },
         "satisfaction_rate": {"handling": 100.0, "result": 66.7},
         "released": 0, "release_rate": 0.0,
+        # P9's two sections answered 正在落实, each with its commitment (due 2023年12月31日).
+        "commitments": {"made": 2, "kept": 0, "overdue": 0},
     }
     assert co == {
         "code": "co", "name": "测试市民政局", "short_name": "市民政局",
@@ -172,6 +174,7 @@ def test_every_statistic_per_agency(counted):
         },
         "satisfaction_rate": {"handling": None, "result": None},
         "released": 0, "release_rate": 0.0,
+        "commitments": {"made": 0, "kept": 0, "overdue": 0},
     }
 
 
@@ -304,7 +307,7 @@ def test_query_count_does_not_grow_with_the_data(world):
     build(world)
     factories.proposal_for(world, factories.AgencyFactory(code="third"))
     assert _queries(world.session) == small
-    assert small <= 8  # one of them counts the approved 退办 requests
+    assert small <= 9  # one of them counts the approved 退办 requests, one the commitments
 
 
 # ---------------------------------------------------------------- the command

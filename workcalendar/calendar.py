@@ -12,6 +12,7 @@ over the changed days are computed again by those who keep them.
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 
 import chinese_calendar
@@ -77,6 +78,15 @@ def seed_from_package(year: int) -> bool:
     except IntegrityError:  # someone else copied it at the same moment
         return False
     return True
+
+
+_current: contextvars.ContextVar[WorkingCalendar | None] = contextvars.ContextVar("calendar", default=None)
+
+
+def current() -> WorkingCalendar:
+    """The calendar of the request being answered (each year read once per request, see
+    :class:`workcalendar.middleware.CalendarPerRequest`), or outside a request a fresh one."""
+    return _current.get() or WorkingCalendar()
 
 
 class WorkingCalendar:

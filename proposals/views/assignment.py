@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.pages import liaison_only, refuse
 from core.workflow import ConcurrentEdit, DomainError
+from search.suggestions import Suggestion, suggest_agencies
 
 from .. import refusals, services
 from ..deadlines import UnknownCalendarYear
@@ -87,15 +88,35 @@ def proposal_assign(request, pk: int):
             else:
                 messages.success(request, _("第%(number)s号提案已交办。") % {"number": proposal.number})
                 return redirect("proposals:detail", pk=proposal.pk)
-    else:
-        formset = formset_from_rows("assignments", initial_assignment_rows(today))
+    suggestion = _suggestion(proposal)
+    if request.method == "GET":
+        rows = initial_assignment_rows(today)
+        if request.GET.get("suggested") == "1" and suggestion:
+            rows = _suggested_rows(suggestion, today)
+        formset = formset_from_rows("assignments", rows)
     return page(request, "proposals/assign.html", {
         "proposal": proposal,
         "assignments": formset,
         "assignments_errors": errors,
         "due_hint": _due_hint(proposal, today),
         "warning": proposal.refusal("assign"),
+        "suggestion": suggestion,
     })
+
+
+def _suggestion(proposal: Proposal) -> Suggestion:
+    """Agencies suggested from earlier assignments, while the proposal waits to be assigned."""
+    if proposal.state != Proposal.State.REGISTERED:
+        return Suggestion([], [])
+    return suggest_agencies(proposal)
+
+
+def _suggested_rows(suggestion: Suggestion, today: datetime.date) -> list[dict]:
+    """The form's rows filled in with the suggestion: staff check them and assign, or not."""
+    rows = [{"agency": suggestion.lead.agency.pk, "role": Assignment.Role.LEAD, "assigned_on": today}]
+    rows += [{"agency": vote.agency.pk, "role": Assignment.Role.CO, "assigned_on": today}
+             for vote in suggestion.co_handlers]
+    return rows
 
 
 def _assignment(request, pk: int) -> Assignment:

@@ -14,6 +14,8 @@ from core.workflow import (
     IllegalMove,
     require_reason,
 )
+from followup.models import Commitment
+from followup.rules import WHAT_MAX, needs_commitment
 from history.models import StateChange
 from history.moves import transition
 from notifications import events as notify
@@ -27,13 +29,40 @@ from .common import adoption_of, assignment_of, lock_section, require_handling
 
 # ---------------------------------------------------------------- sections (办理意见)
 
+_UNCHANGED = object()
+
+
+def _keep_commitment(section: Section, commitment) -> None:
+    """承诺事项: ``commitment`` is (what, due_on), None to remove it, or _UNCHANGED.
+
+    Only a section whose adoption status carries one (正在落实, 列入计划) keeps it; it is
+    written while the section is drafted and made when the section is approved.
+    """
+    if not needs_commitment(section.adoption):
+        Commitment.objects.filter(section=section).delete()
+        return
+    if commitment is _UNCHANGED:
+        return
+    what, due_on = commitment if commitment else ("", None)
+    what = (what or "").strip()
+    if not what and due_on is None:
+        Commitment.objects.filter(section=section).delete()
+        return
+    if not what or due_on is None:
+        raise DomainError(_("承诺事项和完成时限要一并填写。"), field="commitment_what" if not what else "commitment_due")
+    if len(what) > WHAT_MAX:
+        raise DomainError(_("承诺事项不能超过%(n)s字。") % {"n": WHAT_MAX}, field="commitment_what")
+    Commitment.objects.update_or_create(section=section, defaults={
+        "what": what, "due_on": due_on, "proposal_id": section.recommendation.proposal_id,
+        "agency_id": section.agency_id})
+
 
 @action
 def section_create(
     *, recommendation: Recommendation, agency: Agency, actor=None, adoption=None, body: str = "",
-    position: int | None = None,
+    position: int | None = None, commitment=None,
 ) -> Section:
-    """Start an agency's answer to a recommendation, as a draft."""
+    """Start an agency's answer to a recommendation, as a draft; ``commitment`` is (what, due_on)."""
     require_agency_member(actor, agency)
     proposal = Proposal.objects.select_for_update().get(pk=recommendation.proposal_id)
     require_handling(proposal)
@@ -47,6 +76,7 @@ def section_create(
         body=(body or "").strip(), position=position,
         created_by=actor if actor and actor.is_authenticated else None,
     )
+    _keep_commitment(section, commitment)
     StateChange.record(section, action="create", target=section.state, actor=actor, proposal=proposal)
     return section
 
@@ -54,9 +84,10 @@ def section_create(
 @action
 def section_update(
     *, section: Section, actor=None, expected_version: int | None = None, adoption=None,
-    body: str | None = None, position: int | None = None,
+    body: str | None = None, position: int | None = None, commitment=_UNCHANGED,
 ) -> Section:
-    """Edit a draft section. ``expected_version`` guards against overwriting another's save."""
+    """Edit a draft section. ``expected_version`` guards against overwriting another's save.
+    ``commitment``: (what, due_on), or None to remove it."""
     section = lock_section(section)
     require_agency_member(actor, section.agency)
     changes = {"adoption": adoption, "body": body, "position": position}
@@ -76,6 +107,7 @@ def section_update(
         section.position = position
     section.version += 1
     section.save()
+    _keep_commitment(section, commitment)
     StateChange.record(section, action="update", actor=actor, proposal=section.proposal,
                        data={"fields": sorted(k for k, v in changes.items() if v is not None)})
     return section
@@ -92,6 +124,9 @@ def section_submit(*, section: Section, actor=None) -> Section:
         missing.append(_("采纳情况"))
     if not section.body.strip():
         missing.append(_("办理意见正文"))
+    if needs_commitment(section.adoption) and not Commitment.objects.filter(section=section).exists():
+        missing.append(_("承诺事项和完成时限（“%(adoption)s”须写明将做什么、何时完成）")
+                       % {"adoption": section.adoption.label})
     if missing:
         raise DomainError(_("提交前请填写：%(fields)s。") % {"fields": "、".join(missing)})
     section.version += 1

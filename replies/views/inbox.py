@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from core import excel
 from core.roles import agency_ids
+from followup.rules import COMMITMENT_ADOPTIONS
 from history.models import StateChange
 from proposals import answers, releases
 from proposals.models import (
@@ -164,6 +165,7 @@ def handling(request, pk: int):
         contact.may_delete = awaiting and contact.agency_id in mine_ids
     return render(request, "replies/agency/handling.html", {
         "proposal": proposal,
+        "commitment_adoptions": COMMITMENT_ADOPTIONS,
         "assignments": assignments,
         "mine": mine,
         "recommendations": recommendations,

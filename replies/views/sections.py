@@ -88,6 +88,7 @@ def section_create(request, pk: int):
                 section = services.section_create(
                     recommendation=recommendation, agency=chosen.agency, actor=user,
                     adoption=form.cleaned_data["adoption"], body=form.cleaned_data["body"],
+                    commitment=form.commitment(),
                 )
             except DomainError as error:
                 refuse(form, error)
@@ -123,6 +124,7 @@ def section_edit(request, pk: int):
                 section = services.section_update(
                     section=section, actor=user, expected_version=form.cleaned_data["version"],
                     adoption=form.cleaned_data["adoption"], body=form.cleaned_data["body"],
+                    commitment=form.commitment(),
                 )
             except ConcurrentEdit as error:
                 conflict = _section_conflict(error, form)
@@ -141,8 +143,11 @@ def section_edit(request, pk: int):
             messages.info(request, _("这份办理意见当前状态为“%(state)s”，只有草稿可以修改。")
                           % {"state": section.get_state_display()})
             return redirect(recommendation_url(recommendation))
+        commitment = getattr(section, "commitment", None)
         form = SectionForm(
-            initial={"adoption": section.adoption, "body": section.body, "version": section.version},
+            initial={"adoption": section.adoption, "body": section.body, "version": section.version,
+                     "commitment_what": commitment.what if commitment else "",
+                     "commitment_due": commitment.due_on if commitment else None},
             section=section,
         )
     last_return = return_reasons(recommendation.proposal).get(section.pk)
