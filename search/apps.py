@@ -12,3 +12,12 @@ class SearchConfig(AppConfig):
         from .hooks import reindex_touched
 
         actions.after_commit_of(reindex_touched)
+
+        from django.db.models.signals import pre_delete
+
+        from proposals.models import Proposal
+
+        from .profiles import forget
+
+        # A proposal deleted (in the admin, say) takes its terms out of the counts.
+        pre_delete.connect(forget, sender=Proposal, dispatch_uid="search.forget_profile")

@@ -64,3 +64,34 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.object_id}: {self.title}"
+
+
+class SubjectProfile(models.Model):
+    """What a proposal is about, as similar proposals are compared: the subject bigrams of
+    its title and of its whole text with their counts (``term:count`` separated by spaces)."""
+
+    proposal = models.OneToOneField("proposals.Proposal", on_delete=models.CASCADE, primary_key=True,
+                                    related_name="+", verbose_name=_("提案"))
+    title = models.TextField(_("案由的词"), blank=True)
+    terms = models.TextField(_("全文的词"), blank=True)
+
+    class Meta:
+        verbose_name = _("提案主题词")
+        verbose_name_plural = _("提案主题词")
+
+    def __str__(self) -> str:
+        return str(self.proposal_id)
+
+
+class TermCount(models.Model):
+    """In how many proposals' profiles a term occurs: what makes a shared term telling."""
+
+    term = models.CharField(_("词"), max_length=64, primary_key=True)
+    proposals = models.PositiveIntegerField(_("提案数"), default=0)
+
+    class Meta:
+        verbose_name = _("主题词频次")
+        verbose_name_plural = _("主题词频次")
+
+    def __str__(self) -> str:
+        return f"{self.term} {self.proposals}"

@@ -17,9 +17,11 @@ from proposals.models import Proposal, Recommendation, Signature
 from replies.composition import letter_paragraphs
 from replies.models import ReplyLetter, Section
 
+from . import profiles
 from .analysis import BODY, KEYWORDS, TITLE, fold, terms_vector
 from .models import SearchEntry
 from .selectors import index_changed
+from .similarity import proposal_texts
 
 Kind = SearchEntry.Kind
 BATCH = 500
@@ -125,6 +127,22 @@ def _proposal_entries(proposal: Proposal) -> list[SearchEntry]:
     ]
 
 
+def proposal_profile(proposal: Proposal) -> profiles.Profile:
+    """The proposal's subject profile, from the text its entries hold."""
+    return profiles.profile_of(proposal.title, proposal_texts(proposal))
+
+
+def _all_profiles():
+    last = 0
+    while True:
+        batch = list(_proposals().filter(pk__gt=last).order_by("pk")[:BATCH])
+        if not batch:
+            return
+        for proposal in batch:
+            yield proposal.pk, proposal_profile(proposal)
+        last = batch[-1].pk
+
+
 @transaction.atomic
 def index_proposal(proposal: Proposal | int) -> None:
     """Refresh the entries of a proposal and of its recommendations; drop those of
@@ -133,9 +151,11 @@ def index_proposal(proposal: Proposal | int) -> None:
     found = _proposals().filter(pk=pk).first()
     if found is None:
         SearchEntry.objects.filter(proposal_id=pk).delete()
+        profiles.delete(pk)
         return
     entries = _proposal_entries(found)
     _save(entries)
+    profiles.save(pk, proposal_profile(found))
     kept = [e.object_id for e in entries if e.kind == Kind.RECOMMENDATION]
     SearchEntry.objects.filter(proposal_id=pk, kind=Kind.RECOMMENDATION).exclude(
         object_id__in=kept
@@ -214,6 +234,7 @@ def rebuild_all() -> dict[str, int]:
     _in_batches(_proposals(), _proposal_entries)
     _in_batches(_sections(), lambda s: [section_entry(s)])
     _in_batches(_letters(), lambda letter: [letter_entry(letter)])
+    profiles.rebuild(_all_profiles())
     counts = dict.fromkeys(Kind.values, 0)
     counts.update(SearchEntry.objects.values_list("kind").annotate(n=Count("id")).order_by())
     return counts

@@ -9,20 +9,23 @@ How it is computed:
 1. The proposal's text (title, body, recommendations) is cut into bigrams
    (:mod:`search.analysis`); bigrams that say nothing about the subject are dropped
    — those holding a function character (的, 和, 是 …) and a short list of words every
-   proposal uses (建议, 加强, 进一步 …).
-2. Candidates come from the search index: the entries (proposals and recommendations)
+   proposal uses (建议, 加强, 进一步 …). Its profile (:mod:`search.profiles`) is the
+   counts of those of its title and of its whole text.
+2. Each term is weighted by how rare it is among the proposals (inverse document
+   frequency, kept by :mod:`search.profiles`): 嵌入式 and 助餐 tell more than 服务.
+3. Candidates come from the search index: the entries (proposals and recommendations)
    of this and earlier sessions of the committee holding any of the proposal's most
-   distinctive bigrams — those of its title, then its body's most frequent — ranked by
-   how many they hold (``ts_rank`` on PostgreSQL); the best ``CANDIDATES`` are kept.
-3. Each candidate is scored by the Dice coefficient of bigram sets,
-   ``2·|A∩B| / (|A|+|B|)``, half on the titles and half on the whole texts, and shown
-   as a percentage. The best ``TOP`` scoring at least ``MIN_SCORE`` are shown.
+   telling terms (count × weight), ranked by how many they hold (``ts_rank`` on
+   PostgreSQL); the best ``CANDIDATES`` are kept.
+4. Each candidate is scored by the weighted cosine of the profiles, ``TITLE_WEIGHT`` on
+   the titles and the rest on the whole texts, and shown as a percentage. The best
+   ``TOP`` scoring at least ``MIN_SCORE`` are shown.
+
+Measured on a labelled set (``bench/similar_proposals.py``, bench/RESULTS.md).
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Case, F, IntegerField, Prefetch, Q, Sum, Value, When
@@ -31,72 +34,26 @@ from core.roles import is_liaison
 from proposals.models import Proposal, Session
 from replies.models import ReplyLetter
 
-from .analysis import bigrams
 from .models import SearchEntry
+from .profiles import Profile, Weights, cosine, profile_of, stored
 from .selectors import TermsMatch, TermsRank, uses_index
 
 Kind = SearchEntry.Kind
 
 TOP = 5
-MIN_SCORE = 0.2
-TITLE_WEIGHT = 0.5
-CANDIDATES = 30
+MIN_SCORE = 0.25
+TITLE_WEIGHT = 0.2
+CANDIDATES = 40
 QUERY_TERMS = 16
 
-# Characters that carry grammar, not subject: a bigram holding one is left out.
-FUNCTION_CHARACTERS = frozenset("的了和与及或是在对为把被等之其也而并就都将从以于")
-# Bigrams of words that nearly every proposal uses.
-COMMON_BIGRAMS = frozenset("""
-建议 关于 提案 我市 本市 全市 进一 一步 加强 推进 推动 工作 问题 相关 部门 目前 存在 情况
-方面 有关 进行 通过 提高 完善 加快 切实 积极 充分 发挥 作用 措施 落实 开展 以及 同时 一是
-二是 三是 四是 五是 意见
-""".split())
-TITLE_AFFIXES = re.compile(r"^\s*关于|的(?:建议|提案)\s*$")
+def similarity(a: Profile, b: Profile, weight) -> float:
+    """The weighted cosine of the titles (``TITLE_WEIGHT``) and of the whole texts: 0 to 1."""
+    return TITLE_WEIGHT * cosine(a.title, b.title, weight) + (1 - TITLE_WEIGHT) * cosine(a.full, b.full, weight)
 
 
-def subject_terms(text: str) -> list[str]:
-    """The bigrams of ``text`` that speak of its subject, in order (with repeats)."""
-    return [
-        term for term in bigrams(text)
-        if term not in COMMON_BIGRAMS and not FUNCTION_CHARACTERS.intersection(term)
-    ]
-
-
-def title_core(title: str) -> str:
-    """关于加快养老服务业发展的建议 → 加快养老服务业发展."""
-    return TITLE_AFFIXES.sub("", title or "")
-
-
-@dataclass(frozen=True)
-class Document:
-    """What a proposal is compared by: the subject bigrams of its title and of all its text."""
-
-    title: frozenset[str]
-    full: frozenset[str]
-
-    @classmethod
-    def of(cls, title: str, texts: list[str]) -> Document:
-        title_terms = frozenset(subject_terms(title_core(title)))
-        return cls(title_terms, title_terms | frozenset(subject_terms("\n".join(texts))))
-
-
-def dice(a: frozenset, b: frozenset) -> float:
-    return 2 * len(a & b) / (len(a) + len(b)) if a or b else 0.0
-
-
-def similarity(a: Document, b: Document) -> float:
-    """Half the Dice coefficient of the titles, half that of the whole texts: 0 to 1."""
-    return TITLE_WEIGHT * dice(a.title, b.title) + (1 - TITLE_WEIGHT) * dice(a.full, b.full)
-
-
-def distinctive_terms(title: str, texts: list[str], limit: int = QUERY_TERMS) -> list[str]:
-    """The terms to find candidates by: the title's, then the text's most frequent."""
-    chosen = list(dict.fromkeys(subject_terms(title_core(title))))
-    counts = Counter(subject_terms("\n".join(texts)))
-    for term, _count in sorted(counts.items(), key=lambda item: -item[1]):
-        if term not in chosen:
-            chosen.append(term)
-    return chosen[:limit]
+def distinctive_terms(profile: Profile, weight, limit: int = QUERY_TERMS) -> list[str]:
+    """The terms to find candidates by: the profile's, most telling first (count × weight)."""
+    return sorted(profile.full, key=lambda term: (-profile.full[term] * weight(term), term))[:limit]
 
 
 def earlier_sessions(session: Session) -> Q:
@@ -143,20 +100,41 @@ def candidates(proposal: Proposal, terms: list[str], *, limit: int = CANDIDATES,
     return [row["proposal_id"] for row in found[:limit]]
 
 
-def documents(ids: list[int]) -> dict[int, Document]:
-    """The candidates' documents, from their index entries."""
-    titles: dict[int, str] = {}
-    texts: dict[int, list[str]] = {pk: [] for pk in ids}
-    rows = SearchEntry.objects.filter(
-        proposal_id__in=ids, kind__in=[Kind.PROPOSAL, Kind.RECOMMENDATION]
-    ).values_list("proposal_id", "kind", "title", "text").order_by("kind", "object_id")
-    for proposal_id, kind, title, text in rows:
-        if kind == Kind.PROPOSAL:
-            titles[proposal_id] = title
-            texts[proposal_id].append(text)
-        else:
-            texts[proposal_id] += [title, text]
-    return {pk: Document.of(titles.get(pk, ""), texts[pk]) for pk in ids}
+def profiles(ids: list[int]) -> dict[int, Profile]:
+    """The candidates' profiles: as stored, or for a proposal without one (indexed before
+    profiles were kept) from its index entries."""
+    found = stored(ids)
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        titles: dict[int, str] = {}
+        texts: dict[int, list[str]] = {pk: [] for pk in missing}
+        rows = SearchEntry.objects.filter(
+            proposal_id__in=missing, kind__in=[Kind.PROPOSAL, Kind.RECOMMENDATION]
+        ).values_list("proposal_id", "kind", "title", "text").order_by("kind", "object_id")
+        for proposal_id, kind, title, text in rows:
+            if kind == Kind.PROPOSAL:
+                titles[proposal_id] = title
+                texts[proposal_id].append(text)
+            else:
+                texts[proposal_id] += [title, text]
+        found.update({pk: profile_of(titles.get(pk, ""), texts[pk]) for pk in missing})
+    return found
+
+
+def scored(proposal: Proposal, *, limit: int = CANDIDATES, among: Q | None = None,
+           own: Profile | None = None) -> dict[int, float]:
+    """Candidates of this and earlier sessions (``among`` them, if given) and their scores."""
+    own = own or profile_of(proposal.title, proposal_texts(proposal))
+    weight = Weights(own.full)
+    terms = distinctive_terms(own, weight)
+    if not terms:
+        return {}
+    ids = candidates(proposal, terms, limit=limit, among=among)
+    if not ids:
+        return {}
+    found = profiles(ids)
+    weight.load(term for profile in found.values() for term in profile.full)
+    return {pk: similarity(own, profile, weight) for pk, profile in found.items()}
 
 
 @dataclass
@@ -219,16 +197,8 @@ def similar_proposals(proposal: Proposal, *, top: int = TOP,
     """
     from proposals.services.review import NOT_MERGEABLE_INTO
 
-    texts = proposal_texts(proposal)
-    terms = distinctive_terms(proposal.title, texts)
-    if not terms:
-        return []
-    ids = candidates(proposal, terms)
-    if not ids:
-        return []
-    own = Document.of(proposal.title, texts)
-    scores = {pk: similarity(own, document) for pk, document in documents(ids).items()}
-    best = sorted((pk for pk in ids if scores[pk] >= min_score), key=lambda pk: (-scores[pk], -pk))
+    scores = scored(proposal)
+    best = sorted((pk for pk in scores if scores[pk] >= min_score), key=lambda pk: (-scores[pk], -pk))
     best = best[:top]
     found = Proposal.objects.filter(pk__in=best).select_related("session", "merged_into").prefetch_related(
         Prefetch("letters", to_attr="final_letters",

@@ -8,11 +8,10 @@ How (:func:`suggest_agencies`):
 
 1. The proposal is read whole — title, body and recommendations — so that a general
    title (关于提升城市品质的建议) over a body about one agency's work (公厕) still points
-   to that agency: the terms it is compared by are its text's most frequent subject
-   bigrams as well as its title's, and the title counts for a quarter of the score.
+   to that agency: it is compared by its subject profile, the title counting for a fifth.
 2. The neighbours are the earlier proposals of the committee already assigned, found
-   through the search index like similar proposals (:mod:`search.similarity`) and scored
-   the same way; the best ``NEIGHBOURS`` are kept.
+   and scored as similar proposals are (:mod:`search.similarity`: the weighted cosine of
+   the profiles); the best ``NEIGHBOURS`` are kept, whatever their score.
 3. Each neighbour votes for its lead agency with its score; co-handlers are voted for by
    the neighbours that had them (as co-handlers or separate handlers, or as a lead other
    than the suggested one). The reasons shown for an agency are the neighbours that voted
@@ -24,7 +23,7 @@ measured by ``bench/suggest_agencies.py`` (bench/RESULTS.md).
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -32,15 +31,8 @@ from django.db.models import Q
 from agencies.models import Agency
 from proposals.models import Assignment, Proposal
 
-from .similarity import (
-    Document,
-    candidates,
-    dice,
-    documents,
-    proposal_texts,
-    subject_terms,
-    title_core,
-)
+from .profiles import Profile
+from .similarity import scored
 
 NEIGHBOURS = 12
 POOL = 60
@@ -91,33 +83,12 @@ class Suggestion:
         return bool(self.leads)
 
 
-def query_terms(title: str, texts: list[str], limit: int = QUERY_TERMS) -> list[str]:
-    """The terms to look for neighbours by: the whole text's most frequent subject bigrams,
-    the title's counted twice."""
-    counts = Counter(subject_terms("\n".join(texts)))
-    for term in subject_terms(title_core(title)):
-        counts[term] += 2
-    return [term for term, _count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))][:limit]
-
-
-def score(own: Document, other: Document) -> float:
-    return TITLE_WEIGHT * dice(own.title, other.title) + (1 - TITLE_WEIGHT) * dice(own.full, other.full)
-
-
-def neighbours(proposal: Proposal) -> list[tuple[int, float]]:
-    """(proposal id, score) of the most similar earlier proposals already assigned, best first."""
-    texts = proposal_texts(proposal)
-    terms = query_terms(proposal.title, texts)
-    if not terms:
-        return []
-    ids = candidates(proposal, terms, limit=POOL, among=Q(proposal__state__in=ASSIGNED_STATES))
-    if not ids:
-        return []
-    own = Document.of(proposal.title, texts)
-    scored = [(pk, score(own, document)) for pk, document in documents(ids).items()]
-    scored = [(pk, value) for pk, value in scored if value > 0]
-    scored.sort(key=lambda item: (-item[1], -item[0]))
-    return scored[:NEIGHBOURS]
+def neighbours(proposal: Proposal, own: Profile | None = None) -> list[tuple[int, float]]:
+    """(proposal id, score) of the most similar earlier proposals already assigned, best first
+    (``own``: the profile to compare by, by default the proposal's own)."""
+    found = scored(proposal, limit=POOL, among=Q(proposal__state__in=ASSIGNED_STATES), own=own)
+    ranked = sorted(((pk, value) for pk, value in found.items() if value > 0), key=lambda item: (-item[1], -item[0]))
+    return ranked[:NEIGHBOURS]
 
 
 def vote(found: list[tuple[int, float]], assignments: list[tuple[int, int, str]]
@@ -154,9 +125,9 @@ def vote(found: list[tuple[int, float]], assignments: list[tuple[int, int, str]]
     )
 
 
-def suggest_agencies(proposal: Proposal) -> Suggestion:
+def suggest_agencies(proposal: Proposal, own: Profile | None = None) -> Suggestion:
     """The suggested lead agencies (best first) and co-handlers, each with its reasons."""
-    found = neighbours(proposal)
+    found = neighbours(proposal, own)
     if not found:
         return Suggestion([], [])
     ids = [pk for pk, _value in found]

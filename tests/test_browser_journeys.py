@@ -193,7 +193,7 @@ def test_liaison_logs_registers_and_assigns_a_proposal(world, journey):
     # 交办: the lead agency and a co-handling agency, deadlines left to the session's rules.
     click_and_wait(page, page.locator(".action-bar").get_by_role("link", name="交办", exact=True))
     expect(page.get_by_role("heading", name="交办", exact=True)).to_be_visible()
-    agencies = page.get_by_label("承办单位")
+    agencies = page.get_by_label("承办单位", exact=True)
     roles = page.get_by_label("承办方式")
     expect(roles.nth(0)).to_have_value("lead")
     expect(roles.nth(1)).to_have_value("co")
@@ -331,6 +331,9 @@ def test_agencies_answer_and_the_lead_agency_signs_its_letter(world, journey):
         click_and_wait(page, recommendation_panel(page, recommendation).get_by_role("link", name="撰写办理意见"))
         page.get_by_label("采纳情况").select_option(label=adoption)
         page.get_by_label("办理意见", exact=True).fill(body)
+        if adoption == "正在落实":  # a promise: what will be done, and by when
+            page.get_by_label("承诺事项", exact=True).fill("年底前出台支持行业协会参与社会治理的措施。")
+            page.get_by_label("完成时限").fill(str(datetime.date.today() + datetime.timedelta(days=120)))
         lead_officer.shot(f"lead-section-{recommendation.ordinal}-form")
         click_and_wait(page, page.get_by_role("button", name="保存并提交审核"))
         expect_message(page, "办理意见已提交审核。")

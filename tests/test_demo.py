@@ -194,3 +194,30 @@ def test_the_story_moves_by_whole_weeks():
     assert offset_for(STORY_TODAY + datetime.timedelta(days=6)) == datetime.timedelta(0)
     assert offset_for(STORY_TODAY + datetime.timedelta(days=7)) == datetime.timedelta(weeks=1)
     assert offset_for(datetime.date(2020, 1, 1)) == datetime.timedelta(0)  # never back
+
+
+@pytest.mark.parametrize("with_index", [True, False], ids=["index", "scan"])
+def test_the_similar_proposal_the_demo_once_missed_is_found(with_index, monkeypatch):
+    """member1's draft 「关于推进社区嵌入式养老服务设施建设的建议」, once submitted, is shown
+    「关于完善社区居家养老服务体系的建议」 of the same session — with PostgreSQL's index and
+    with the scan SQLite makes."""
+    from django.db import connection
+
+    from members import services as members
+    from members.models import OnlineProposal
+    from proposals.services import common
+    from search import similarity
+    from search.services import rebuild_all
+
+    if with_index and connection.vendor != "postgresql":
+        pytest.skip("the index is PostgreSQL's; SQLite always scans")
+    monkeypatch.setattr(similarity, "uses_index", lambda: with_index)
+    load()
+    online = OnlineProposal.objects.get(title="关于推进社区嵌入式养老服务设施建设的建议")
+    with common.as_of(STORY_TODAY):  # the story's week, when the co-signing is still open
+        for invitation in online.invitations.all():
+            members.invitation_answer(invitation=invitation, proposer=invitation.proposer, confirm=True)
+        proposal = members.online_submit(online=online, proposer=online.lead)
+    rebuild_all()
+    found = [item.proposal.title for item in similarity.similar_proposals(proposal)]
+    assert found[:1] == ["关于完善社区居家养老服务体系的建议"]

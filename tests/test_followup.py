@@ -165,7 +165,7 @@ class TestFollowingUp:
         for junk in ({"session": "x"}, {"agency": "99999999999"}, {"state": "\x00"}, {"page": "-1"}):
             assert client.get(url, junk).status_code == 200
 
-    def test_the_dashboard_counts_made_kept_and_overdue(self, world):
+    def test_the_dashboard_counts_made_kept_and_overdue(self, client, world):
         _made(world, due=TODAY - datetime.timedelta(days=3))
         _p, kept = _made(world)
         fs.commitment_report(commitment=kept, status="kept", text="已建成。", actor=world.lead_officer)
@@ -173,6 +173,10 @@ class TestFollowingUp:
         row = next(row for row in stats["by_agency"] if row["code"] == world.lead.code)
         assert row["commitments"] == {"made": 2, "kept": 1, "overdue": 1}
         assert stats["commitments"] == {"made": 2, "kept": 1, "overdue": 1}
+        client.force_login(world.liaison)
+        page = client.get(reverse("proposals:dashboard"), {"session": world.session.code, "refresh": "1"})
+        html = page.content.decode()
+        assert "各单位承诺落实情况" in html and reverse("followup:list") in html
 
     def test_reminders_include_them(self, world):
         for user in (world.liaison, world.lead_officer):

@@ -4,6 +4,8 @@ sessions, their order and scores, and the panel on the proposal page."""
 from __future__ import annotations
 
 import datetime
+import math
+from collections import Counter
 
 import pytest
 from django.db import connection
@@ -12,16 +14,15 @@ from django.urls import reverse
 
 from proposals import services as ps
 from proposals.models import Proposal
+from search.profiles import Profile, cosine, profile_of, subject_terms, title_core
 from search.services import rebuild_all
 from search.similarity import (
-    Document,
-    dice,
+    MIN_SCORE,
+    TITLE_WEIGHT,
     distinctive_terms,
     similar_for_page,
     similar_proposals,
     similarity,
-    subject_terms,
-    title_core,
 )
 from tests.factories import SessionFactory
 
@@ -34,22 +35,29 @@ def test_a_title_loses_its_frame_and_bigrams_that_say_nothing_are_dropped():
     assert subject_terms("加强养老服务的建设") == ["强养", "养老", "老服", "服务", "建设"]
 
 
-def test_dice_counts_shared_bigrams_against_both_sets():
-    assert dice(frozenset("ab"), frozenset("bc")) == 2 * 1 / (2 + 2)
-    assert dice(frozenset(), frozenset()) == 0
+def test_the_cosine_weighs_each_shared_term():
+    a, b = Counter({"养老": 2, "食堂": 1}), Counter({"养老": 1, "助餐": 1})
+    assert cosine(a, b, lambda term: 1) == pytest.approx(2 / (math.sqrt(5) * math.sqrt(2)))
+    # A rare shared term weighs more: 养老 counts three times as much as the others.
+    weight = {"养老": 3, "食堂": 1, "助餐": 1}.get
+    assert cosine(a, b, weight) == pytest.approx(18 / (math.sqrt(37) * math.sqrt(10)))
+    assert cosine(a, Counter(), weight) == 0 and cosine(a, Counter({"道路": 1}), weight) == 0
 
 
-def test_similarity_is_half_titles_half_whole_texts():
-    a = Document.of("关于养老服务的建议", ["社区食堂"])   # title 养老 老服 服务; body 社区 区食 食堂
-    b = Document.of("养老服务", [""])
-    assert a.title == {"养老", "老服", "服务"} and len(a.full) == 6
-    assert similarity(a, b) == pytest.approx(0.5 * 1 + 0.5 * (2 * 3 / (6 + 3)))
-    assert similarity(a, a) == 1
+def test_similarity_is_a_fifth_titles_and_the_rest_whole_texts():
+    a = profile_of("关于养老服务的建议", ["社区食堂"])   # title 养老 老服 服务; body 社区 区食 食堂
+    b = profile_of("养老服务", [""])
+    assert set(a.title) == {"养老", "老服", "服务"} and len(a.full) == 6
+    flat = lambda term: 1  # noqa: E731
+    assert similarity(a, b, flat) == pytest.approx(TITLE_WEIGHT * 1 + (1 - TITLE_WEIGHT) * 3 / (math.sqrt(6) * math.sqrt(3)))
+    assert similarity(a, a, flat) == pytest.approx(1)
 
 
-def test_candidates_are_looked_for_by_the_title_then_the_most_frequent_bigrams():
-    terms = distinctive_terms("关于公交的建议", ["地铁地铁接驳", "地铁票价"])
-    assert terms == ["公交", "地铁", "铁地", "铁接", "接驳", "铁票", "票价"]
+def test_candidates_are_looked_for_by_the_most_telling_terms():
+    profile = Profile(Counter({"公交": 1}), Counter({"公交": 1, "地铁": 3, "接驳": 1, "票价": 1}))
+    rare = {"接驳": 5}
+    assert distinctive_terms(profile, lambda term: rare.get(term, 1)) == ["接驳", "地铁", "公交", "票价"]
+    assert distinctive_terms(profile, lambda term: 1, limit=2) == ["地铁", "公交"]
 
 
 # ---------------------------------------------------------------- finding similar proposals
@@ -110,12 +118,12 @@ def test_the_most_similar_of_this_and_earlier_sessions_come_first_with_their_sco
     assert [s.proposal for s in found] == [
         similar_world["answered"], similar_world["withdrawn"], similar_world["title_only"],
     ]
-    assert [s.score for s in found] == pytest.approx([
-        1.0,
-        0.5 * 1 + 0.5 * (2 * 11 / (15 + 11)),
-        0.5 * 1 + 0.5 * (2 * 7 / (15 + 7)),
-    ])
-    assert [s.percent for s in found] == [100, 92, 82]
+    # The same text (one recommendation more) first, then the withdrawn one holding the body's
+    # first sentence, then the title alone; each on its own weighted terms.
+    scores = [s.score for s in found]
+    assert scores == sorted(scores, reverse=True) and scores[0] > 0.95
+    assert all(score >= MIN_SCORE for score in scores)
+    assert [s.percent for s in found] == [round(score * 100) for score in scores]
 
 
 def test_only_a_live_proposal_of_the_same_session_may_be_merged_into(similar_world):
@@ -133,11 +141,11 @@ def test_earlier_answers_come_with_their_signed_letters(similar_world):
 
 def test_the_threshold_and_the_limit(world, similar_world):
     proposal, unrelated = similar_world["proposal"], similar_world["unrelated"]
-    assert len(similar_proposals(proposal, min_score=0.9)) == 2
+    assert len(similar_proposals(proposal, min_score=0.9)) == 1
     assert len(similar_proposals(proposal, top=1)) == 1
-    # 农村道路建设 shares 建设 with the body: a candidate, scoring 0.5·0 + 0.5·(2·1 / (15 + 6)).
+    # 农村道路建设 shares 建设 with the body: a candidate, scoring far below the threshold.
     scores = {s.proposal.pk: s.score for s in similar_proposals(proposal, min_score=0, top=10)}
-    assert scores[unrelated.pk] == pytest.approx(0.5 * (2 * 1 / (15 + 6)))
+    assert 0 < scores[unrelated.pk] < MIN_SCORE / 4
     assert unrelated.pk not in {s.proposal.pk for s in similar_proposals(proposal)}
     for _ in range(6):
         make(world, body=BODY)
@@ -162,8 +170,8 @@ def test_liaison_staff_see_similar_proposals_while_reviewing(client, world, simi
     client.force_login(world.liaison)
     body = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
     assert "相似提案" in body
-    for percent in ("100%", "92%", "82%"):
-        assert percent in body
+    for item in similar_proposals(proposal):
+        assert f"{item.percent}%" in body
     letter = similar_world["letter"]
     assert reverse("replies:letter_pdf", args=[letter.pk]) in body
     # What was answered then: the agency, the class and the letter, and a note above the table.
