@@ -10,14 +10,16 @@ import io
 
 import pytest
 from django.db import connections
+from django.urls import reverse
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from followup import services as followup
 from proposals import services as ps
 from proposals.models import ReleaseRequest
 from replies import services as rs
 from replies.models import ReplyLetter
-from tests.factories import AgencyFactory, user_in
+from tests.factories import AgencyFactory, proposal_in_state, user_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -222,7 +224,18 @@ def _people_and_pages(world):
     section = rs.section_create(recommendation=handled.recommendations.first(), agency=world.co,
                                 adoption="adopted", body="市民政局将统筹推进。", actor=world.co_officer)
     rs.section_submit(section=section, actor=world.co_officer)
-    agency_pages = ["/", "/inbox/", f"/handling/{proposal.pk}/", f"/handling/{handled.pk}/", "/notifications/"]
+    # A promise made (正在落实, approved) with a progress report; the longest text the forms take.
+    promised = rs.section_create(recommendation=handled.recommendations.last(), agency=world.lead,
+                                 adoption="in_progress", body="市工商联正在推进。", actor=world.lead_officer,
+                                 commitment=("年底前" + "建成行业协会服务中心" * 99, datetime.date(2030, 1, 1)))
+    rs.section_submit(section=promised, actor=world.lead_officer)
+    rs.section_approve(section=promised, actor=world.lead_approver)
+    followup.commitment_report(commitment=promised.commitment, status="partly", text="进展" * 1000,
+                               actor=world.lead_officer)
+    registered = proposal_in_state(world, "registered")
+    agency_pages = ["/", "/inbox/", f"/handling/{proposal.pk}/", f"/handling/{handled.pk}/", "/notifications/",
+                    "/followup/", f"/followup/{promised.commitment.pk}/",
+                    reverse("replies:section_create", args=[handled.recommendations.first().pk])]
     return {
         "lead_officer": (world.lead_officer, agency_pages + [
             f"/letters/{draft.pk}/", f"/letters/{draft.pk}/parts/1/", f"/proposals/{proposal.pk}/contacts/new/",
@@ -232,6 +245,7 @@ def _people_and_pages(world):
         "office": (world.office, ["/", "/print/", f"/letters/{signed.pk}/"]),
         "liaison": (world.liaison, ["/", "/proposals/", f"/proposals/{proposal.pk}/", "/proposals/dashboard/",
                                     "/proposals/releases/", "/proposals/extensions/", "/proposals/contacts/missing/",
+                                    "/followup/", f"/proposals/{registered.pk}/assign/",
                                     "/verify/", f"/verify/?code={signed.verify_code}"]),
     }
 
