@@ -42,7 +42,7 @@ REASONS = 3
 LEADS = 3
 CO_HANDLERS = 3
 # A co-handler is suggested when this share of the neighbours' co-handling weight is its.
-CO_SHARE = 0.2
+CO_SHARE = 0.3
 
 ASSIGNED_STATES = [Proposal.State.ASSIGNED, Proposal.State.REPLIED, Proposal.State.REOPENED,
                    Proposal.State.CLOSED]
