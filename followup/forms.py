@@ -25,7 +25,7 @@ class ReportForm(Form):
 
 
 class ListFilter(forms.Form):
-    STATES = [("open", _("未落实（含部分落实、未报告）")), ("overdue", _("已逾期")), ("kept", _("已落实")),
+    STATES = [("open", _("尚未落实（部分落实、未落实、未报告）")), ("overdue", _("已逾期")), ("kept", _("已落实")),
               ("all", _("全部"))]
     session = forms.ModelChoiceField(label=_("届次会议"), queryset=Session.objects.all(), required=False,
                                      empty_label=_("全部届次"))

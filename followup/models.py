@@ -25,8 +25,9 @@ class Progress(models.TextChoices):
 
 class CommitmentQuerySet(models.QuerySet):
     def made(self):
-        """Commitments of approved sections: promises the agency has made."""
-        return self.filter(section__state="approved")
+        """Promises the agency has made: its section was approved (once is enough — a section
+        taken back to draft to be revised keeps its commitment followed up)."""
+        return self.filter(made_at__isnull=False)
 
     def open(self):
         return self.made().exclude(status=Progress.KEPT)
@@ -62,6 +63,8 @@ class Commitment(models.Model):
     due_on = models.DateField(_("完成时限"))
     status = models.CharField(_("落实情况"), max_length=10, choices=Status.choices, default=Status.OPEN)
     reported_on = models.DateField(_("最近报告日期"), null=True, blank=True)
+    made_at = models.DateTimeField(_("作出时间"), null=True, blank=True,
+                                   help_text=_("办理意见首次审核通过的时间：承诺自此作出，此后一直跟踪。"))
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

@@ -31,6 +31,13 @@ def followup_list(user, *, today: datetime.date, session=None, agency=None, stat
     return rows.order_by("agency__code", "due_on", "pk")
 
 
+def visible_of_proposal(user, proposal):
+    """The commitments made on ``proposal`` that ``user`` may read, with their reports."""
+    return list(Commitment.objects.visible_to(user).made().filter(proposal=proposal).select_related(
+        "agency", "section__recommendation").prefetch_related("reports")
+        .order_by("section__recommendation__ordinal", "agency__code", "pk"))
+
+
 def of_proposal(proposal, agencies=None):
     """The commitments made on ``proposal`` (by ``agencies`` only, a set of ids, if given),
     with their reports, newest first."""
@@ -43,14 +50,14 @@ def of_proposal(proposal, agencies=None):
 
 
 def counts_by_agency(session, today: datetime.date) -> dict[int, dict[str, int]]:
-    """Per agency id: commitments made, kept and overdue on ``session``'s proposals."""
+    """Per agency id: commitments made, kept, partly kept and overdue on ``session``'s proposals."""
     rows = Commitment.objects.made().filter(proposal__session=session).values("agency_id").annotate(
         made=Count("pk"),
         kept=Count("pk", filter=Q(status=Progress.KEPT)),
+        partly=Count("pk", filter=Q(status=Progress.PARTLY)),
         overdue=Count("pk", filter=~Q(status=Progress.KEPT) & Q(due_on__lt=today)),
     ).order_by()
-    return {row["agency_id"]: {"made": row["made"], "kept": row["kept"], "overdue": row["overdue"]}
-            for row in rows}
+    return {row["agency_id"]: {key: row[key] for key in ("made", "kept", "partly", "overdue")} for row in rows}
 
 
 def due_by_agency(today: datetime.date, soon_days: int = 7) -> dict[int, list[Commitment]]:

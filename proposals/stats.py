@@ -56,7 +56,7 @@ number of proposals, letters or agencies. The definitions:
     ``satisfaction_rate`` are as for the session, over the proposals it answered as
     lead or separate handler (the proposer rates the reply letters); ``satisfied``
     counts those 满意 or 基本满意 on the result. ``commitments`` counts the commitments its approved sections made
-    (正在落实, 列入计划: ``made``), those reported 落实 (``kept``) and those past their date
+    (正在落实, 列入计划: ``made``), those reported 落实 (``kept``) or 部分落实 (``partly``), and those past their date
     and not kept (``overdue``). ``released`` counts its approved
     退办 requests (the assignments it gave back) and ``release_rate`` (退办率) is that
     over all it was given, kept or given back; an agency that gave back everything it
@@ -360,7 +360,7 @@ def _by_agency(session: Session, today: datetime.date, classes: dict, adoption: 
             "satisfaction_rate": satisfaction_rate,
             "released": row["released"],
             "release_rate": percent(row["released"], row["assigned"] + row["released"]),
-            "commitments": promised.get(row["agency_id"], {"made": 0, "kept": 0, "overdue": 0}),
+            "commitments": promised.get(row["agency_id"], {"made": 0, "kept": 0, "partly": 0, "overdue": 0}),
         })
     return sort_agencies(agencies)
 
@@ -419,7 +419,7 @@ def session_statistics(session: Session, today: datetime.date | None = None) -> 
     stats["agencies"] = len(stats["by_agency"])
     stats["released"] = sum(row["released"] for row in stats["by_agency"])
     stats["commitments"] = {key: sum(row["commitments"][key] for row in stats["by_agency"])
-                            for key in ("made", "kept", "overdue")}
+                            for key in ("made", "kept", "partly", "overdue")}
     late = [row for row in stats["by_agency"] if row["overdue"]]
     stats["overdue_agencies"] = len(late)
     stats["overdue_assignments"] = sum(row["overdue"] for row in late)

@@ -85,6 +85,9 @@ class SectionForm(forms.Form):
 
     def __init__(self, *args, section: Section | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        stored = getattr(section, "commitment", None) if section is not None else None
+        # A date already promised may have passed: revising the section does not force a new one.
+        self._stored_due = stored.due_on if stored is not None else None
         active = Q(is_active=True)
         if section is not None and section.adoption_id:
             active |= Q(pk=section.adoption_id)  # a status retired since keeps showing
@@ -105,12 +108,16 @@ class SectionForm(forms.Form):
         due = cleaned.get("commitment_due")
         if adoption is None or not needs_commitment(adoption):
             cleaned["commitment"] = None
+            if adoption is not None and (what or due):
+                self.add_error("commitment_what", _(
+                    "“%(adoption)s”不带承诺事项：请清空承诺事项和完成时限，或改选“正在落实”“列入计划”。")
+                    % {"adoption": adoption.label})
             return cleaned
         if not what:
             self.add_error("commitment_what", _("“%(adoption)s”须写明承诺事项。") % {"adoption": adoption.label})
         if due is None and "commitment_due" not in self.errors:
             self.add_error("commitment_due", _("请填写完成时限。"))
-        elif due is not None:
+        elif due is not None and due != self._stored_due:
             today = timezone.localdate()
             if due < today:
                 self.add_error("commitment_due", _("完成时限不能早于今天。"))

@@ -36,6 +36,8 @@ from .similarity import scored
 
 NEIGHBOURS = 12
 POOL = 60
+# A neighbour scoring less says nothing about this proposal: it is not counted.
+MIN_NEIGHBOUR = 0.1
 QUERY_TERMS = 24
 TITLE_WEIGHT = 0.25
 REASONS = 3
@@ -64,6 +66,7 @@ class AgencyVote:
     agency: Agency
     share: float
     reasons: list[Reason] = field(default_factory=list)
+    count: int = 0  # the neighbours that voted for it (reasons shows the best of them)
 
     @property
     def percent(self) -> int:
@@ -87,7 +90,8 @@ def neighbours(proposal: Proposal, own: Profile | None = None) -> list[tuple[int
     """(proposal id, score) of the most similar earlier proposals already assigned, best first
     (``own``: the profile to compare by, by default the proposal's own)."""
     found = scored(proposal, limit=POOL, among=Q(proposal__state__in=ASSIGNED_STATES), own=own)
-    ranked = sorted(((pk, value) for pk, value in found.items() if value > 0), key=lambda item: (-item[1], -item[0]))
+    ranked = sorted(((pk, value) for pk, value in found.items() if value >= MIN_NEIGHBOUR),
+                    key=lambda item: (-item[1], -item[0]))
     return ranked[:NEIGHBOURS]
 
 
@@ -143,7 +147,7 @@ def suggest_agencies(proposal: Proposal, own: Profile | None = None) -> Suggesti
     def votes(rows):
         return [
             AgencyVote(agencies[a], share, [
-                Reason(proposals[pk], weights[pk], role) for pk, _v, role in reasons[:REASONS]])
+                Reason(proposals[pk], weights[pk], role) for pk, _v, role in reasons[:REASONS]], len(reasons))
             for a, share, reasons in rows if a in agencies
         ]
 

@@ -149,6 +149,40 @@ class TestReporting:
         assert "草稿里的承诺" not in client.get(reverse("followup:list")).content.decode()
 
 
+class TestRevising:
+    def test_a_made_promise_survives_revision_with_its_reports(self, client, world):
+        _proposal, commitment = _made(world, due=TODAY - datetime.timedelta(days=3))
+        fs.commitment_report(commitment=commitment, status="partly", text="完成一半。", actor=world.lead_officer)
+        section = commitment.section
+        rs.section_revise(section=section, actor=world.lead_officer, reason="补充数据。")
+        client.force_login(world.liaison)
+        overdue = client.get(reverse("followup:list"), {"state": "overdue"}).context["page"].object_list
+        assert [c.pk for c in overdue] == [commitment.pk]  # still followed up while revised
+        # Revised with the date already promised (now past) kept: accepted.
+        client.force_login(world.lead_officer)
+        url = reverse("replies:section_edit", args=[section.pk])
+        section.refresh_from_db()
+        response = client.post(url, _section_form("in_progress", body="补充后的意见。", version=str(section.version),
+                                                  commitment_what=commitment.what,
+                                                  commitment_due=commitment.due_on.isoformat()))
+        assert response.status_code == 302
+        # Answered another way: the promise made stays, with its report.
+        section.refresh_from_db()
+        rs.section_update(section=section, actor=world.lead_officer, adoption="adopted", body="已采纳。",
+                          commitment=None)
+        commitment.refresh_from_db()
+        assert commitment.reports.count() == 1 and commitment.status == "partly"
+
+    def test_a_commitment_typed_beside_another_status_is_refused(self, client, world):
+        proposal = _assigned(world)
+        client.force_login(world.lead_officer)
+        response = client.post(reverse("replies:section_create", args=[proposal.recommendations.first().pk]),
+                               _section_form("adopted", commitment_what="年内完成。",
+                                             commitment_due=str(TODAY + datetime.timedelta(days=9))))
+        assert response.status_code == 200 and "不带承诺事项" in response.content.decode()
+        assert not Section.objects.filter(recommendation__proposal=proposal).exists()
+
+
 class TestFollowingUp:
     def test_the_list_by_agency_and_session_marks_the_overdue(self, client, world):
         _p1, late = _made(world, due=TODAY - datetime.timedelta(days=3))
@@ -171,8 +205,8 @@ class TestFollowingUp:
         fs.commitment_report(commitment=kept, status="kept", text="已建成。", actor=world.lead_officer)
         stats = session_statistics(world.session, TODAY)
         row = next(row for row in stats["by_agency"] if row["code"] == world.lead.code)
-        assert row["commitments"] == {"made": 2, "kept": 1, "overdue": 1}
-        assert stats["commitments"] == {"made": 2, "kept": 1, "overdue": 1}
+        assert row["commitments"] == {"made": 2, "kept": 1, "partly": 0, "overdue": 1}
+        assert stats["commitments"] == {"made": 2, "kept": 1, "partly": 0, "overdue": 1}
         client.force_login(world.liaison)
         page = client.get(reverse("proposals:dashboard"), {"session": world.session.code, "refresh": "1"})
         html = page.content.decode()

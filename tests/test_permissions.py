@@ -621,7 +621,8 @@ def build_walk(media: str) -> Walk:
         "job.done": factories.finished_print_job(world, requested_by=world.office),
         "commitment.lead": Commitment.objects.create(
             section=sections["section.lead_approved"], proposal=handled, agency=lead,
-            what="年内建成产业园一期。", due_on=datetime.date(2023, 12, 31)),
+            what="年内建成产业园一期。", due_on=datetime.date(2023, 12, 31),
+            made_at=datetime.datetime(2023, 6, 1, tzinfo=datetime.UTC)),
     }
     assert objects["proposal.replied"].state == Proposal.State.REPLIED
     # The finished batch printed the signed letter (so confirming it marks that letter 已印发).

@@ -154,7 +154,7 @@ def test_every_statistic_per_agency(counted):
         "satisfaction_rate": {"handling": 100.0, "result": 66.7},
         "released": 0, "release_rate": 0.0,
         # P9's two sections answered 正在落实, each with its commitment (due 2023年12月31日).
-        "commitments": {"made": 2, "kept": 0, "overdue": 0},
+        "commitments": {"made": 2, "kept": 0, "partly": 0, "overdue": 0},
     }
     assert co == {
         "code": "co", "name": "测试市民政局", "short_name": "市民政局",
@@ -174,7 +174,7 @@ def test_every_statistic_per_agency(counted):
         },
         "satisfaction_rate": {"handling": None, "result": None},
         "released": 0, "release_rate": 0.0,
-        "commitments": {"made": 0, "kept": 0, "overdue": 0},
+        "commitments": {"made": 0, "kept": 0, "partly": 0, "overdue": 0},
     }
 
 

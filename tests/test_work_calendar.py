@@ -214,6 +214,17 @@ class TestAdmin:
         assert "不在2027年内" in page and "本来就是工作日" in page
         assert not CalendarYear.objects.filter(year=2027).exists()
 
+    def test_a_complete_year_without_holidays_is_refused(self, client, tmp_path):
+        client.force_login(superuser())
+        response = client.post(reverse("admin:workcalendar_calendaryear_add"), self._form(
+            2027, [("2027-02-14", "workday", "春节")]))
+        assert response.status_code == 200 and "至少要录入该年的法定节假日" in response.content.decode()
+        assert not CalendarYear.objects.filter(year=2027).exists()
+        with pytest.raises(CommandError, match="2027年没有任何放假日"):
+            load(tmp_path, "2027-02-14,workday,春节\n")
+        load(tmp_path, "2027-02-14,workday,春节\n", "--partial")  # a make-up day alone, added to an open year
+        assert not CalendarYear.objects.get(year=2027).complete
+
     def test_the_list_says_where_the_package_ends(self, client):
         client.force_login(superuser())
         page = client.get(reverse("admin:workcalendar_calendaryear_changelist")).content.decode()

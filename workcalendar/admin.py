@@ -18,27 +18,36 @@ from .models import CalendarDay, CalendarYear, day_problems
 
 
 class DayFormSet(forms.BaseInlineFormSet):
+    def get_unique_error_message(self, unique_check):
+        return gettext("同一日期填写了两次，请删去重复的一行。")
+
     def clean(self):
         super().clean()
         year = self.instance.year
         dates = {}
+        holidays = 0
         for form in self.forms:
             if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
                 continue
             day, kind = form.cleaned_data.get("date"), form.cleaned_data.get("kind")
+            holidays += kind == CalendarDay.Kind.HOLIDAY and day is not None
             for problem in day_problems(day, kind, year):
                 form.add_error("date", problem)
             if day is not None:
                 if day in dates:
                     form.add_error("date", gettext("%(day)s填写了两次。") % {"day": day.isoformat()})
                 dates[day] = form
+        if self.instance.complete and not holidays:
+            raise forms.ValidationError(gettext(
+                "标记为“已完整录入”的年份，至少要录入该年的法定节假日（元旦、春节、国庆节等放假日）；"
+                "否则按工作日计算的期限会把节假日当作工作日。"))
 
 
 class CalendarDayInline(admin.TabularInline):
     model = CalendarDay
     formset = DayFormSet
     fields = ("date", "kind", "name")
-    extra = 3
+    extra = 12
 
 
 class CalendarYearForm(forms.ModelForm):

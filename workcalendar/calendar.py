@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextvars
 import datetime
 
-import chinese_calendar
 from chinese_calendar import constants as package_days
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
@@ -38,6 +37,7 @@ PACKAGE_NAMES = {
     "Mid-autumn Festival": "中秋节",
     "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
 }
+PACKAGE_NOTE = _("国务院办公厅公布的节假日安排（随系统提供）")
 # Names that are translated when shown (stored in Chinese, as entered).
 SHOWN_NAMES = {
     "元旦": _("元旦"), "春节": _("春节"), "清明节": _("清明节"), "劳动节": _("劳动节"),
@@ -70,8 +70,7 @@ def seed_from_package(year: int) -> bool:
     try:
         with transaction.atomic():
             entry = CalendarYear.objects.create(year=year, complete=True, source=CalendarYear.Source.PACKAGE,
-                                                note=str(_("chinesecalendar %(version)s") % {
-                                                    "version": getattr(chinese_calendar, "__version__", "")}))
+                                                note=str(PACKAGE_NOTE))
             CalendarDay.objects.bulk_create(
                 CalendarDay(year=entry, date=day, kind=kind, name=name)
                 for day, kind, name in package_days_of(year))

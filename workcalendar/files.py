@@ -92,6 +92,17 @@ def read_days(text: str) -> list[tuple[datetime.date, str, str]]:
     return rows
 
 
+def check_complete(rows) -> None:
+    """A year loaded as complete must have its public holidays: without any, working-day
+    due dates would count the holidays as working days."""
+    years = {day.year for day, _kind, _name in rows}
+    with_holidays = {day.year for day, kind, _name in rows if kind == CalendarDay.Kind.HOLIDAY}
+    missing = sorted(years - with_holidays)
+    if missing:
+        raise CalendarFileError([_("%(years)s年没有任何放假日，不能标记为完整；只补录调休上班日时请加 --partial。")
+                                 % {"years": "、".join(str(y) for y in missing)}])
+
+
 def load_days(rows, *, partial: bool = False, actor=None, source_name: str = "") -> Loaded:
     """Write checked ``rows`` (see :func:`read_days`) in one transaction and announce the change."""
     loaded = Loaded()

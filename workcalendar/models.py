@@ -43,7 +43,7 @@ class CalendarYear(models.Model):
 
     class Meta:
         verbose_name = _("日历年度")
-        verbose_name_plural = _("工作日历")
+        verbose_name_plural = _("日历年度")
         ordering = ["-year"]
 
     def __str__(self) -> str:

@@ -89,10 +89,11 @@ def proposal_assign(request, pk: int):
                 messages.success(request, _("第%(number)s号提案已交办。") % {"number": proposal.number})
                 return redirect("proposals:detail", pk=proposal.pk)
     suggestion = _suggestion(proposal)
+    filled = False
     if request.method == "GET":
         rows = initial_assignment_rows(today)
         if request.GET.get("suggested") == "1" and suggestion:
-            rows = _suggested_rows(suggestion, today)
+            rows, filled = _suggested_rows(suggestion, today), True
         formset = formset_from_rows("assignments", rows)
     return page(request, "proposals/assign.html", {
         "proposal": proposal,
@@ -101,6 +102,7 @@ def proposal_assign(request, pk: int):
         "due_hint": _due_hint(proposal, today),
         "warning": proposal.refusal("assign"),
         "suggestion": suggestion,
+        "filled": filled,
     })
 
 

@@ -210,7 +210,7 @@ def _agency_sheet(stats: dict) -> excel.Sheet:
         excel.Column(_("对办理结果不满意"), count),
         excel.Column(_("退办"), count), excel.Column(_("退办率"), rate),
         excel.Column(_("作出承诺"), count), excel.Column(_("承诺已落实"), count),
-        excel.Column(_("承诺逾期未落实"), count),
+        excel.Column(_("承诺部分落实"), count), excel.Column(_("承诺逾期未落实"), count),
     ]
     rows = [
         [row["short_name"], row["name"], row["assigned"], row["lead"], row["co"], row["separate"],
@@ -220,7 +220,7 @@ def _agency_sheet(stats: dict) -> excel.Sheet:
          *(row["adoption"].get(code, 0) for code in stats["adoption"]),
          row["feedback"], row["satisfaction_rate"]["handling"], row["satisfaction_rate"]["result"],
          row["satisfaction"]["result"][Satisfaction.DISSATISFIED], row["released"], row["release_rate"],
-         *(row.get("commitments", {}).get(key, 0) for key in ("made", "kept", "overdue"))]
+         *(row.get("commitments", {}).get(key, 0) for key in ("made", "kept", "partly", "overdue"))]
         for row in stats["by_agency"]
     ]
     return excel.Sheet(_("承办单位"), columns, rows)

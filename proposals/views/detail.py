@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.pages import liaison_only, signed_in
 from core.roles import agency_ids, is_liaison
 from core.workflow import DomainError
+from followup import selectors as followup
 from replies.composition import recommendation_heading
 from search.forms import MergeForm
 from search.similarity import similar_for_page
@@ -76,6 +77,7 @@ def proposal_detail(request, pk: int):
         "feedback": proposal.feedback.all(),
         "rating_summary": rating_summary(proposal),
         "contacts": list(proposal.contacts.select_related("agency")),
+        "commitments": followup.visible_of_proposal(request.user, proposal),
         "attachments": list(proposal.attachments.all()),
         "may_attach": is_liaison(request.user) and proposal.refusal("attach") is None,
         "attachment_max_mb": f"{settings.ATTACHMENT_MAX_MB:g}",

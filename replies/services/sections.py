@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
@@ -36,18 +37,20 @@ def _keep_commitment(section: Section, commitment) -> None:
     """承诺事项: ``commitment`` is (what, due_on), None to remove it, or _UNCHANGED.
 
     Only a section whose adoption status carries one (正在落实, 列入计划) keeps it; it is
-    written while the section is drafted and made when the section is approved.
+    written while the section is drafted and made when the section is approved. A
+    commitment once made is followed up for good: revising the section may reword it or
+    move its date, never remove it (nor its progress reports).
     """
-    if not needs_commitment(section.adoption):
-        Commitment.objects.filter(section=section).delete()
+    existing = Commitment.objects.filter(section=section).first()
+    made = existing is not None and existing.made_at is not None
+    if not needs_commitment(section.adoption) or commitment is None:
+        if existing is not None and not made:
+            existing.delete()
         return
     if commitment is _UNCHANGED:
         return
-    what, due_on = commitment if commitment else ("", None)
+    what, due_on = commitment
     what = (what or "").strip()
-    if not what and due_on is None:
-        Commitment.objects.filter(section=section).delete()
-        return
     if not what or due_on is None:
         raise DomainError(_("承诺事项和完成时限要一并填写。"), field="commitment_what" if not what else "commitment_due")
     if len(what) > WHAT_MAX:
@@ -143,6 +146,7 @@ def section_approve(*, section: Section, actor=None) -> Section:
     require_handling(section.proposal)
     section.version += 1
     transition(section, "approve", actor=actor, update_fields=["version"])
+    Commitment.objects.filter(section=section, made_at__isnull=True).update(made_at=timezone.now())
     return section
 
 

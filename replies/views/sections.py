@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.pages import next_url, refuse
 from core.workflow import ConcurrentEdit, DomainError
+from followup.models import Commitment
 from proposals import answers
 from proposals.models import (
     Recommendation,
@@ -34,7 +35,7 @@ from .agency import (
 # ---------------------------------------------------------------- sections (办理意见)
 
 
-def _section_conflict(error: ConcurrentEdit, form: SectionForm) -> list[dict]:
+def _section_conflict(error: ConcurrentEdit, form: SectionForm, section: Section) -> list[dict]:
     """What the other person saved beside what this user typed, field by field."""
     saved_adoption = error.changes.get("adoption")
     typed_adoption = form.cleaned_data.get("adoption")
@@ -47,7 +48,23 @@ def _section_conflict(error: ConcurrentEdit, form: SectionForm) -> list[dict]:
          "differs": saved_adoption != typed_adoption},
         {"label": _("办理意见"), "saved": saved_body, "typed": typed_body,
          "differs": (saved_body or "").strip() != (typed_body or "").strip(), "long": True},
+        _commitment_conflict(section, form),
     ]
+
+
+def _commitment_text(what: str, due) -> str:
+    if not what and not due:
+        return _("（无）")
+    return _("%(what)s（%(due)s前完成）") % {"what": what, "due": due.isoformat() if due else "—"}
+
+
+def _commitment_conflict(section: Section, form: SectionForm) -> dict:
+    """The commitment the other person saved beside the one this user typed."""
+    saved = Commitment.objects.filter(section=section).first()
+    saved_text = _commitment_text(saved.what, saved.due_on) if saved else _("（无）")
+    typed_text = _commitment_text((form.cleaned_data.get("commitment_what") or "").strip(),
+                                  form.cleaned_data.get("commitment_due"))
+    return {"label": _("承诺事项"), "saved": saved_text, "typed": typed_text, "differs": saved_text != typed_text}
 
 
 def _after_save(request, section: Section, *, submit: bool):
@@ -127,7 +144,7 @@ def section_edit(request, pk: int):
                     commitment=form.commitment(),
                 )
             except ConcurrentEdit as error:
-                conflict = _section_conflict(error, form)
+                conflict = _section_conflict(error, form, section)
                 # Saving again now keeps this user's text, knowingly, over the other save.
                 data = request.POST.copy()
                 data["version"] = str(error.current_version)

@@ -10,7 +10,7 @@ def seed(apps, schema_editor):
         if CalendarYear.objects.filter(year=year).exists():
             continue
         entry = CalendarYear.objects.create(year=year, complete=True, source="package",
-                                            note="chinesecalendar")
+                                            note="国务院办公厅公布的节假日安排（随系统提供）")
         CalendarDay.objects.bulk_create(
             CalendarDay(year=entry, date=day, kind=kind, name=name)
             for day, kind, name in package_days_of(year))

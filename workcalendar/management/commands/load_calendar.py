@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from workcalendar.files import CalendarFileError, load_days, read_days
+from workcalendar.files import CalendarFileError, check_complete, load_days, read_days
 
 MAX_BYTES = 1024 * 1024
 
@@ -38,6 +38,8 @@ class Command(BaseCommand):
             raise CommandError(f"无法读取文件“{file}”：{error.strerror}") from None
         try:
             rows = read_days(text)
+            if not partial:
+                check_complete(rows)
         except CalendarFileError as error:
             raise CommandError("文件有误，未做任何修改：\n" + "\n".join(error.problems)) from None
         loaded = load_days(rows, partial=partial, source_name=path.name)
