@@ -7,8 +7,8 @@ from __future__ import annotations
 COMMITMENT_ADOPTIONS = frozenset({"in_progress", "planned"})
 WHAT_MAX = 1000
 REPORT_MAX = 2000
-# The latest a commitment may be due, in days from the day it is written.
-LONGEST_DAYS = 5 * 366
+# The latest a commitment may be due: this many years from the day it is written.
+LONGEST_YEARS = 5
 
 
 def needs_commitment(adoption) -> bool:

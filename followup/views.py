@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from core.pages import refuse, require
 from core.roles import agency_ids, is_agency_member, is_liaison
 from core.workflow import ConcurrentEdit, DomainError
+from proposals.models import Proposal
 from proposals.services.common import today
 
 from . import services
@@ -51,8 +52,11 @@ def commitment_list(request):
 @require_http_methods(["GET", "POST"])
 def commitment_detail(request, pk: int):
     """One commitment, its reports, and the agency's form to report progress."""
+    require(_may_follow, request.user, _("只有提案委工作人员和承办单位工作人员可以查看承诺事项。"))
+    # Read by those who read the proposal's approved sections: liaison staff and the
+    # agencies assigned to it. Only the commitment's own agency reports.
     commitment = get_object_or_404(
-        Commitment.objects.visible_to(request.user).made().select_related(
+        Commitment.objects.made().filter(proposal__in=Proposal.objects.visible_to(request.user)).select_related(
             "agency", "proposal__session", "section__recommendation", "section__adoption"),
         pk=pk)
     may_report = is_agency_member(request.user, commitment.agency)

@@ -138,6 +138,7 @@ ACTION_LABELS = {
     "extend": _("调整期限"),
     "recalculate_due": _("按新日历重算期限"),
     "report_progress": _("报告承诺落实进展"),
+    "change_commitment": _("修改承诺事项"),
     "rehandling_due": _("重新办理期限"),
     "request_extension": _("申请延期"),
     "request_release": _("申请退办"),

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from core.text import REASON_TEXT
+from core.workflow import DomainError
 
 from . import refusals
 from .deadlines import UnknownCalendarYear
@@ -72,9 +73,15 @@ def default_due_on(session: Session, role: str, assigned_on: datetime.date) -> d
     """The session's default deadline: co-handlers answer the lead sooner than the lead replies.
 
     Raises ``UnknownCalendarYear`` when the session counts working days in a year whose
-    official calendar is not known yet.
+    official calendar is not known yet, and ``DomainError`` (on ``due_on``) when the date
+    would fall past the last date there is.
     """
-    return session.due_date_for(role, assigned_on).date
+    try:
+        return session.due_date_for(role, assigned_on).date
+    except UnknownCalendarYear:
+        raise
+    except (ValueError, OverflowError) as error:
+        raise DomainError(str(error) or refusals.DUE_OUT_OF_RANGE, field="due_on") from None
 
 
 def due_rules_text(session: Session) -> str:
@@ -340,6 +347,8 @@ class AssignmentAddForm(Form):
                 default_due_on(self.proposal.session, data["role"], assigned_on)
             except UnknownCalendarYear as error:
                 self.add_error("due_on", refusals.ENTER_DUE_DATE % {"error": error})
+            except DomainError as error:
+                self.add_error("due_on", error.message)
         return data
 
     def due_on_value(self) -> datetime.date:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from core.text import COMMENT_TEXT
+from core.workflow import DomainError
 
 from . import refusals
 from .deadlines import UnknownCalendarYear
@@ -92,6 +93,8 @@ class ReleaseDecisionForm(Form):
                                    assigned_on or self.release_today())
                 except UnknownCalendarYear as error:
                     self.add_error("due_on", refusals.ENTER_DUE_DATE % {"error": error})
+                except DomainError as error:
+                    self.add_error("due_on", error.message)
         return data
 
     @staticmethod

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from core.text import CC_TEXT, LONG_TEXT, REASON_TEXT
-from followup.rules import LONGEST_DAYS, WHAT_MAX, needs_commitment
+from followup.rules import LONGEST_YEARS, WHAT_MAX, needs_commitment
 from proposals.models import Session
 
 from .composition import OTHER_CLASS_NEEDS_REASON
@@ -55,6 +55,14 @@ TOO_LONG = _("内容过长：最多%(limit_value)d个字，现有%(show_value)d�
 def _text(value: str) -> str:
     """Paragraphs as typed, with the browser's line endings made plain newlines."""
     return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _years_later(day, years: int):
+    """The same day ``years`` later (28 February for a 29 February without one)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 class SectionForm(forms.Form):
@@ -121,7 +129,7 @@ class SectionForm(forms.Form):
             today = timezone.localdate()
             if due < today:
                 self.add_error("commitment_due", _("完成时限不能早于今天。"))
-            elif (due - today).days > LONGEST_DAYS:
+            elif due > _years_later(today, LONGEST_YEARS):
                 self.add_error("commitment_due", _("完成时限不能超过五年。"))
         cleaned["commitment"] = (what, due) if what and due else None
         return cleaned

@@ -18,7 +18,7 @@ from proposals import services as ps
 from proposals.stats import session_statistics
 from replies import services as rs
 from replies.models import AdoptionStatus, Section
-from tests.factories import proposal_for
+from tests.factories import AgencyFactory, user_in
 from tests.test_members import client_for, side  # noqa: F401  (the proposer fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,8 @@ TODAY = datetime.date.today()
 
 
 def _assigned(world):
-    return proposal_for(world, world.lead)
+    """Being handled by the lead agency, with the co-handler."""
+    return world.assigned()
 
 
 def _section_form(adoption, **extra):
@@ -133,10 +134,13 @@ class TestReporting:
         page = client.get(url).content.decode()
         assert "九月底前建成产业园一期" in page and "report-heading" not in page
         assert client.post(url, {"status": "kept", "text": "x", "version": "1"}).status_code == 403
+        # The co-handler reads it (as it reads the lead's approved sections) but does not report.
         client.force_login(world.co_officer)
+        assert client.get(url).status_code == 200
+        assert client.post(url, {"status": "kept", "text": "x", "version": "1"}).status_code == 403
+        assert "九月底前" not in client.get(reverse("followup:list")).content.decode()  # its list: its own
+        client.force_login(user_in(AgencyFactory(code="third"), "officer"))
         assert client.get(url).status_code == 404
-        assert client.get(reverse("followup:list")).status_code == 200
-        assert "九月底前" not in client.get(reverse("followup:list")).content.decode()
         client.force_login(world.office)
         assert client.get(reverse("followup:list")).status_code == 403
 
@@ -166,12 +170,23 @@ class TestRevising:
                                                   commitment_what=commitment.what,
                                                   commitment_due=commitment.due_on.isoformat()))
         assert response.status_code == 302
+        # The promise reworded: the history keeps the old one and its follow-up starts again.
+        section.refresh_from_db()  # a draft again since the revision
+        rs.section_update(section=section, actor=world.lead_officer, adoption="in_progress", body="改后。",
+                          commitment=("十月底前建成产业园一期。", TODAY + datetime.timedelta(days=40)))
+        commitment.refresh_from_db()
+        assert (commitment.status, commitment.what) == ("open", "十月底前建成产业园一期。")
+        assert commitment.reports.count() == 1
+        from history.models import StateChange
+
+        change = StateChange.objects.get(action="change_commitment", object_id=commitment.pk)
+        assert "九月底前建成产业园一期" in change.reason
         # Answered another way: the promise made stays, with its report.
         section.refresh_from_db()
         rs.section_update(section=section, actor=world.lead_officer, adoption="adopted", body="已采纳。",
                           commitment=None)
         commitment.refresh_from_db()
-        assert commitment.reports.count() == 1 and commitment.status == "partly"
+        assert commitment.reports.count() == 1 and commitment.made_at is not None
 
     def test_a_commitment_typed_beside_another_status_is_refused(self, client, world):
         proposal = _assigned(world)

@@ -292,8 +292,8 @@ members:accounts              POST   -                     login     ok        f
 members:accounts_import       POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok        forbidden forbidden forbidden
 members:account_active        POST   -                     login     ok        forbidden forbidden forbidden forbidden forbidden forbidden ok        forbidden forbidden forbidden
 followup:list                 GET    -                     login     ok        forbidden ok        ok        ok        ok        ok        ok        forbidden forbidden forbidden
-followup:detail               GET    -                     login     ok        missing   ok        ok        missing   missing   missing   ok        forbidden forbidden forbidden
-followup:detail               POST   -                     login     forbidden missing   ok        ok        missing   missing   missing   ok        forbidden forbidden forbidden
+followup:detail               GET    -                     login     ok        forbidden ok        ok        ok        ok        missing   ok        forbidden forbidden forbidden
+followup:detail               POST   -                     login     forbidden forbidden ok        ok        forbidden forbidden missing   ok        forbidden forbidden forbidden
 public:list                   GET    -                     ok        ok        ok        ok        ok        ok        ok        ok        ok        ok        ok        ok
 public:letter                 GET    -                     ok        ok        ok        ok        ok        ok        ok        ok        ok        ok        ok        ok
 public:letter                 GET    letter.draft          missing   missing   missing   missing   missing   missing   missing   missing   missing   missing   missing   missing

@@ -249,3 +249,14 @@ class TestAdmin:
         assert response.status_code == 302, response.content.decode()[:2000]
         assignment.refresh_from_db()
         assert assignment.due_on == D(2026, 9, 16)
+
+
+def test_a_due_date_past_the_last_date_is_refused_not_a_server_error(client, world):
+    proposal = proposal_in_state(world, Proposal.State.REGISTERED)
+    client.force_login(world.liaison)
+    response = client.post(reverse("proposals:assign", args=[proposal.pk]), {
+        "assignments-TOTAL_FORMS": "1", "assignments-INITIAL_FORMS": "0",
+        "assignments-0-agency": str(world.lead.pk), "assignments-0-role": "lead",
+        "assignments-0-assigned_on": "9999-12-31", "assignments-0-due_on": ""})
+    assert response.status_code == 200
+    assert not Assignment.objects.filter(proposal=proposal).exists()

@@ -33,7 +33,7 @@ from .common import adoption_of, assignment_of, lock_section, require_handling
 _UNCHANGED = object()
 
 
-def _keep_commitment(section: Section, commitment) -> None:
+def _keep_commitment(section: Section, commitment, actor=None) -> None:
     """承诺事项: ``commitment`` is (what, due_on), None to remove it, or _UNCHANGED.
 
     Only a section whose adoption status carries one (正在落实, 列入计划) keeps it; it is
@@ -55,6 +55,20 @@ def _keep_commitment(section: Section, commitment) -> None:
         raise DomainError(_("承诺事项和完成时限要一并填写。"), field="commitment_what" if not what else "commitment_due")
     if len(what) > WHAT_MAX:
         raise DomainError(_("承诺事项不能超过%(n)s字。") % {"n": WHAT_MAX}, field="commitment_what")
+    if made and (what, due_on) != (existing.what, existing.due_on):
+        # The promise itself changed: its reports were about the old one. The history
+        # keeps both, and the follow-up starts again from 未报告.
+        StateChange.record(existing, action="change_commitment", source=existing.status,
+                           target=Commitment.Status.OPEN, actor=actor, proposal=section.proposal,
+                           reason=_("原承诺：%(what)s（%(due)s前完成）") % {
+                               "what": existing.what, "due": existing.due_on.isoformat()},
+                           data={"agency": section.agency.code, "from": existing.due_on.isoformat(),
+                                 "to": due_on.isoformat()})
+        existing.status = Commitment.Status.OPEN
+        existing.what, existing.due_on = what, due_on
+        existing.version += 1
+        existing.save(update_fields=["status", "what", "due_on", "version", "updated_at"])
+        return
     Commitment.objects.update_or_create(section=section, defaults={
         "what": what, "due_on": due_on, "proposal_id": section.recommendation.proposal_id,
         "agency_id": section.agency_id})
@@ -79,7 +93,7 @@ def section_create(
         body=(body or "").strip(), position=position,
         created_by=actor if actor and actor.is_authenticated else None,
     )
-    _keep_commitment(section, commitment)
+    _keep_commitment(section, commitment, actor)
     StateChange.record(section, action="create", target=section.state, actor=actor, proposal=proposal)
     return section
 
@@ -110,7 +124,7 @@ def section_update(
         section.position = position
     section.version += 1
     section.save()
-    _keep_commitment(section, commitment)
+    _keep_commitment(section, commitment, actor)
     StateChange.record(section, action="update", actor=actor, proposal=section.proposal,
                        data={"fields": sorted(k for k, v in changes.items() if v is not None)})
     return section
