@@ -9,10 +9,6 @@ from django.db.models import Count, Q
 
 from .models import Commitment, Progress
 
-STATES = {
-    "open": "open", "overdue": "overdue", "kept": "kept", "all": "all",
-}
-
 
 def followup_list(user, *, today: datetime.date, session=None, agency=None, state: str = "open"):
     """The commitments ``user`` may read, made (section approved), filtered; soonest due first."""
@@ -31,22 +27,24 @@ def followup_list(user, *, today: datetime.date, session=None, agency=None, stat
     return rows.order_by("agency__code", "due_on", "pk")
 
 
-def visible_of_proposal(user, proposal):
-    """The commitments made on ``proposal`` that ``user`` may read, with their reports."""
-    return list(Commitment.objects.visible_to(user).made().filter(proposal=proposal).select_related(
-        "agency", "section__recommendation").prefetch_related("reports")
-        .order_by("section__recommendation__ordinal", "agency__code", "pk"))
-
-
-def of_proposal(proposal, agencies=None):
-    """The commitments made on ``proposal`` (by ``agencies`` only, a set of ids, if given),
-    with their reports, newest first."""
-    rows = Commitment.objects.made().filter(proposal=proposal)
-    if agencies is not None:
-        rows = rows.filter(agency_id__in=agencies)
-    return list(rows.select_related(
+def _with_reports(rows, proposal) -> list[Commitment]:
+    return list(rows.made().filter(proposal=proposal).select_related(
         "agency", "section__recommendation", "section__adoption").prefetch_related("reports")
         .order_by("section__recommendation__ordinal", "agency__code", "pk"))
+
+
+def visible_of_proposal(user, proposal) -> list[Commitment]:
+    """The commitments made on ``proposal`` that ``user`` may read, with their reports."""
+    return _with_reports(Commitment.objects.visible_to(user), proposal)
+
+
+def of_proposal(proposal, agencies=None) -> list[Commitment]:
+    """The commitments made on ``proposal`` (by ``agencies`` only, a set of ids, if given),
+    with their reports, newest first."""
+    rows = Commitment.objects.all()
+    if agencies is not None:
+        rows = rows.filter(agency_id__in=agencies)
+    return _with_reports(rows, proposal)
 
 
 def counts_by_agency(session, today: datetime.date) -> dict[int, dict[str, int]]:

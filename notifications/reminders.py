@@ -21,34 +21,9 @@ from proposals.models import Assignment
 from .recipients import liaison_staff
 
 
-@dataclass(frozen=True)
-class DueItem:
-    """One assignment in a reminder."""
+class _Due:
+    """Something due on ``due_on``, ``days_left`` from the reminder's day (negative once past)."""
 
-    proposal_id: int
-    number: str
-    title: str
-    role: str
-    due_on: datetime.date
-    days_left: int  # negative once the due date has passed
-
-    @property
-    def overdue(self) -> bool:
-        return self.days_left < 0
-
-    @property
-    def days_overdue(self) -> int:
-        return max(0, -self.days_left)
-
-
-@dataclass(frozen=True)
-class CommitmentItem:
-    """One commitment in a reminder."""
-
-    pk: int
-    number: str
-    title: str
-    what: str
     due_on: datetime.date
     days_left: int
 
@@ -59,6 +34,30 @@ class CommitmentItem:
     @property
     def days_overdue(self) -> int:
         return max(0, -self.days_left)
+
+
+@dataclass(frozen=True)
+class DueItem(_Due):
+    """One assignment in a reminder."""
+
+    proposal_id: int
+    number: str
+    title: str
+    role: str
+    due_on: datetime.date
+    days_left: int
+
+
+@dataclass(frozen=True)
+class CommitmentItem(_Due):
+    """One commitment in a reminder."""
+
+    pk: int
+    number: str
+    title: str
+    what: str
+    due_on: datetime.date
+    days_left: int
 
 
 @dataclass(eq=False)

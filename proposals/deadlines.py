@@ -39,18 +39,6 @@ class Unit(models.TextChoices):
     WORKING_DAYS = "working_days", _("工作日")
 
 
-# The calendar's holiday names, as Chinese documents write them.
-HOLIDAY_NAMES = {
-    "New Year's Day": _("元旦"),
-    "Spring Festival": _("春节"),
-    "Tomb-sweeping Day": _("清明节"),
-    "Labour Day": _("劳动节"),
-    "Dragon Boat Festival": _("端午节"),
-    "National Day": _("国庆节"),
-    "Mid-autumn Festival": _("中秋节"),
-}
-
-
 class UnknownCalendarYear(ValueError):
     """The official calendar of ``year`` is not known, so working days cannot be counted."""
 
@@ -61,15 +49,6 @@ class UnknownCalendarYear(ValueError):
                     "“工作日历”中录入%(year)s年的节假日和调休上班日并标记为已完整录入，"
                     "或用 manage.py load_calendar 导入。") % {"year": year}
         )
-
-
-def holiday_name(name: str | None) -> str:
-    """The Chinese name of one of the calendar's holidays."""
-    if not name:
-        return ""
-    if name in HOLIDAY_NAMES:
-        return str(HOLIDAY_NAMES[name])
-    return shown_name(name)
 
 
 def day_text(day: datetime.date, *, with_year: bool = False) -> str:
@@ -230,9 +209,9 @@ def add_working_days(start: datetime.date, n: int, calendar: WorkingCalendar | N
         if working:
             counted += 1
             if name and day.weekday() >= 5:
-                makeup.append(MakeupDay(day, holiday_name(name)))
+                makeup.append(MakeupDay(day, shown_name(name)))
         elif holiday:
-            label = holiday_name(name)
+            label = shown_name(name)
             previous = spans[-1] if spans else None
             if previous and previous.name == label and previous.last == day - datetime.timedelta(days=1):
                 spans[-1] = HolidaySpan(label, previous.first, day)

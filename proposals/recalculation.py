@@ -21,7 +21,7 @@ from core.actions import action
 from history.models import StateChange
 from notifications import events as notify
 
-from .deadlines import Unit, UnknownCalendarYear, due_date
+from .deadlines import Unit, UnknownCalendarYear
 from .models import HANDLING_STATES, Assignment
 
 
@@ -30,10 +30,6 @@ class Recalculated:
     assignment: Assignment
     old: datetime.date
     new: datetime.date
-
-
-def _rule(assignment: Assignment) -> tuple[int, str]:
-    return assignment.proposal.session.period("co" if assignment.role == Assignment.Role.CO else "lead")
 
 
 def candidates(years):
@@ -56,15 +52,15 @@ def recalculate_due_dates(*, years, before, reason: str, actor=None) -> list[Rec
     now = WorkingCalendar()
     done = []
     for assignment in candidates(years).select_for_update(of=("self",)):
-        amount, unit = _rule(assignment)
+        session = assignment.proposal.session
         try:
-            old = due_date(assignment.assigned_on, amount, unit, calendar=before).date
+            old = session.due_date_for(assignment.role, assignment.assigned_on, before).date
         except UnknownCalendarYear:
             continue  # the rule could not be counted then: the date was set by hand
         if old != assignment.due_on:
             continue  # set or extended by hand
         try:
-            new = due_date(assignment.assigned_on, amount, unit, calendar=now).date
+            new = session.due_date_for(assignment.role, assignment.assigned_on, now).date
         except UnknownCalendarYear:
             continue  # the calendar no longer covers it: the date stands until it does
         if new == old:
@@ -75,8 +71,7 @@ def recalculate_due_dates(*, years, before, reason: str, actor=None) -> list[Rec
         StateChange.record(
             assignment, action="recalculate_due", actor=actor, proposal=assignment.proposal,
             reason=_("%(reason)s，按%(rule)s重新计算") % {
-                "reason": reason, "rule": assignment.proposal.session.rule_text(
-                    "co" if assignment.role == Assignment.Role.CO else "lead")},
+                "reason": reason, "rule": session.rule_text(session.assignment_period(assignment.role))},
             data={"agency": assignment.agency.code, "from": old.isoformat(), "to": new.isoformat()},
         )
         notify.due_recalculated(assignment=assignment, old=old, reason=reason, actor=actor)

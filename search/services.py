@@ -132,17 +132,6 @@ def proposal_profile(proposal: Proposal) -> profiles.Profile:
     return profiles.profile_of(proposal.title, proposal_texts(proposal))
 
 
-def _all_profiles():
-    last = 0
-    while True:
-        batch = list(_proposals().filter(pk__gt=last).order_by("pk")[:BATCH])
-        if not batch:
-            return
-        for proposal in batch:
-            yield proposal.pk, proposal_profile(proposal)
-        last = batch[-1].pk
-
-
 @transaction.atomic
 def index_proposal(proposal: Proposal | int) -> None:
     """Refresh the entries of a proposal and of its recommendations; drop those of
@@ -212,18 +201,29 @@ def reindex(what: str, pk: int) -> None:
     transaction.on_commit(index_changed)
 
 
-def _in_batches(queryset, build) -> int:
-    """Build and save the entries of ``queryset`` in batches of primary keys."""
-    count, last = 0, 0
+def _batches(queryset):
+    """``queryset`` in batches of primary keys."""
+    last = 0
     while True:
         batch = list(queryset.filter(pk__gt=last).order_by("pk")[:BATCH])
         if not batch:
-            return count
-        entries = []
-        for obj in batch:
-            entries.extend(build(obj))
-        count += _save(entries)
+            return
+        yield batch
         last = batch[-1].pk
+
+
+def _in_batches(queryset, build) -> int:
+    """Build and save the entries of ``queryset`` in batches of primary keys."""
+    return sum(_save([entry for obj in batch for entry in build(obj)]) for batch in _batches(queryset))
+
+
+def _proposals_indexed():
+    """Every proposal's entries saved, a batch at a time, yielding its subject profile: the
+    proposals are read once for both."""
+    for batch in _batches(_proposals()):
+        _save([entry for proposal in batch for entry in _proposal_entries(proposal)])
+        for proposal in batch:
+            yield proposal.pk, proposal_profile(proposal)
 
 
 @transaction.atomic
@@ -231,10 +231,9 @@ def rebuild_all() -> dict[str, int]:
     """Rebuild the whole index from the database; returns the number of entries by kind."""
     SearchEntry.objects.all().delete()
     transaction.on_commit(index_changed)
-    _in_batches(_proposals(), _proposal_entries)
+    profiles.rebuild(_proposals_indexed())
     _in_batches(_sections(), lambda s: [section_entry(s)])
     _in_batches(_letters(), lambda letter: [letter_entry(letter)])
-    profiles.rebuild(_all_profiles())
     counts = dict.fromkeys(Kind.values, 0)
     counts.update(SearchEntry.objects.values_list("kind").annotate(n=Count("id")).order_by())
     return counts

@@ -68,10 +68,6 @@ class AgencyVote:
     reasons: list[Reason] = field(default_factory=list)
     count: int = 0  # the neighbours that voted for it (reasons shows the best of them)
 
-    @property
-    def percent(self) -> int:
-        return round(self.share * 100)
-
 
 @dataclass
 class Suggestion:

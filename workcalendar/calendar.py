@@ -113,9 +113,6 @@ class WorkingCalendar:
                     for day, kind, name in entry.days.values_list("date", "kind", "name")}
         return self._years[year]
 
-    def knows(self, year: int) -> bool:
-        return self.year(year) is not None
-
     def detail(self, day: datetime.date) -> tuple[bool, bool, str] | None:
         """(worked, a public holiday, the holiday's name), or None when the year is not complete."""
         days = self.year(day.year)

@@ -200,10 +200,15 @@ class Session(models.Model):
         """
         return due_date(start, *self.period(kind), calendar=calendar)
 
-    def due_date_for(self, role: str, assigned_on) -> DueDate:
-        """The default deadline of an assignment: co-handlers (会办) answer the lead agency,
-        lead and separate handlers (主办、分办) answer the proposer."""
-        return self.due_date("co" if role == "co" else "lead", assigned_on)
+    @staticmethod
+    def assignment_period(role: str) -> str:
+        """The period an assignment's default deadline follows: co-handlers (会办) answer the
+        lead agency ("co"), lead and separate handlers (主办、分办) the proposer ("lead")."""
+        return "co" if role == "co" else "lead"
+
+    def due_date_for(self, role: str, assigned_on, calendar=None) -> DueDate:
+        """The default deadline of an assignment (see :meth:`assignment_period`)."""
+        return self.due_date(self.assignment_period(role), assigned_on, calendar)
 
     def release_until(self, assigned_on: datetime.date) -> datetime.date | None:
         """The last day an agency assigned on ``assigned_on`` may ask to be released (退办),
